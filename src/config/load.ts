@@ -1,0 +1,122 @@
+/** The only module that reads process.env and the config file. */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { toClientSettings, toPoolSettings } from '../cognito/to-domain.js';
+import { ConfigError, type PoolDefinition } from '../core/pools/apply-config.js';
+import type { ValidationIssue } from '../core/pools/rules.js';
+import { ConfigFileShape, EnvShape, type ConfigFile } from './schema.js';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  issuerBaseUrl: string;
+  database: { kind: 'sqlite'; file: string };
+  configFile?: string;
+  region: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  logLevel: string;
+  secretKey?: string;
+  secureCookies: boolean;
+  /** Human-readable warnings about development defaults, printed loudly at boot. */
+  warnings: string[];
+}
+
+const zodIssues = (error: z.ZodError, prefix: (string | number)[] = []): ValidationIssue[] =>
+  error.issues.map((i) => ({ path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message }));
+
+function argValue(argv: string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === `--${name}`) return argv[i + 1];
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  }
+  return undefined;
+}
+
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2), cwd = process.cwd()): ServerConfig {
+  const parsed = EnvShape.safeParse(env);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));
+  const e = parsed.data;
+  const localHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  const publicUrl = e.PUBLIC_URL ?? `http://${localHost.includes(':') ? `[${localHost}]` : localHost === '127.0.0.1' ? 'localhost' : localHost}:${e.PORT}`;
+  const filePart = e.DATABASE_URL.slice('sqlite:'.length);
+  const file = filePart === ':memory:' ? ':memory:' : isAbsolute(filePart) ? filePart : resolve(cwd, filePart);
+  const configFile = argValue(argv, 'config') ?? e.CONFIG;
+  const warnings: string[] = [];
+  if (!e.SMTP_URL) warnings.push('SMTP_URL is not set: verification codes are written to the log instead of being emailed.');
+  if (!e.OPENPOOL_SECRET_KEY) warnings.push('OPENPOOL_SECRET_KEY is not set: the master key is kept in a file beside the database.');
+  if (!publicUrl.startsWith('https://')) warnings.push(`PUBLIC_URL ${publicUrl} is not https: cookies are not marked Secure. Use https in production.`);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    issuerBaseUrl: e.ISSUER_BASE_URL ?? publicUrl,
+    database: { kind: 'sqlite', file },
+    configFile: configFile ? resolve(cwd, configFile) : undefined,
+    region: e.REGION,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    secretKey: e.OPENPOOL_SECRET_KEY,
+    secureCookies: publicUrl.startsWith('https://'),
+    warnings,
+  };
+}
+
+export function parseConfigFile(json: unknown): ConfigFile {
+  const parsed = ConfigFileShape.safeParse(json);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));
+  return parsed.data;
+}
+
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ path: [], message: `cannot read ${path}: ${(error as Error).message}` }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ path: [], message: `${path} is not valid JSON: ${(error as Error).message}` }]);
+  }
+  return parseConfigFile(json);
+}
+
+/** Maps the PascalCase file to the domain's pool definitions, keeping each item's JSON path. */
+export function toPoolDefinitions(file: ConfigFile): PoolDefinition[] {
+  return file.UserPools.map((p, pi) => ({
+    path: ['UserPools', pi],
+    id: p.Id,
+    name: p.PoolName,
+    settings: toPoolSettings(p),
+    clients: (p.Clients ?? []).map((c, ci) => ({
+      path: ['UserPools', pi, 'Clients', ci],
+      id: c.ClientId,
+      name: c.ClientName,
+      secret: c.ClientSecret,
+      generateSecret: c.GenerateSecret ?? false,
+      settings: toClientSettings(c),
+    })),
+    groups: (p.Groups ?? []).map((g) => ({ name: g.GroupName, description: g.Description, precedence: g.Precedence, roleArn: g.RoleArn })),
+    resourceServers: (p.ResourceServers ?? []).map((rs) => ({
+      identifier: rs.Identifier,
+      name: rs.Name,
+      scopes: (rs.Scopes ?? []).map((s) => ({ name: s.ScopeName, description: s.ScopeDescription })),
+    })),
+    users: (p.Users ?? []).map((u, ui) => ({
+      path: ['UserPools', pi, 'Users', ui],
+      username: u.Username,
+      password: u.Password,
+      temporaryPassword: u.TemporaryPassword,
+      attributes: Object.fromEntries((u.UserAttributes ?? []).map((a) => [a.Name, a.Value])),
+      groups: u.Groups ?? [],
+      enabled: u.Enabled ?? true,
+    })),
+  }));
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { AttributeShape, GroupShape, ResourceServerShape, UserPoolClientShape, UserPoolSettingsShape } from '../cognito/shapes.js';
+
+/** A user declared in the config file (created only when absent). */
+export const ConfigUserShape = z.strictObject({
+  Username: z.string().min(1).max(128),
+  Password: z.string().min(1).max(256).optional(),
+  TemporaryPassword: z.string().min(1).max(256).optional(),
+  UserAttributes: z.array(AttributeShape).optional(),
+  Groups: z.array(z.string().min(1).max(128)).optional(),
+  Enabled: z.boolean().optional(),
+});
+
+export const ConfigPoolShape = z.strictObject({
+  ...UserPoolSettingsShape,
+  Clients: z.array(UserPoolClientShape).optional(),
+  Groups: z.array(GroupShape).optional(),
+  ResourceServers: z.array(ResourceServerShape).optional(),
+  Users: z.array(ConfigUserShape).optional(),
+});
+
+export const ConfigFileShape = z.strictObject({
+  $schema: z.string().optional(),
+  UserPools: z.array(ConfigPoolShape).min(1),
+});
+
+export type ConfigFile = z.infer<typeof ConfigFileShape>;
+export type ConfigPool = z.infer<typeof ConfigPoolShape>;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').transform((u) => u.replace(/\/+$/, ''));
+
+/** The process environment OpenPool reads, validated once at boot. */
+export const EnvShape = z.object({
+  PORT: port.default(9229),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: httpUrl.optional(),
+  ISSUER_BASE_URL: httpUrl.optional(),
+  DATABASE_URL: z.string().regex(/^sqlite:.+/, 'must be sqlite:<file path> (postgres:// arrives with the scale-out release)').default('sqlite:./data/openpool.db'),
+  CONFIG: z.string().min(1).optional(),
+  REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like an AWS region, e.g. us-east-1').default('us-east-1'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).default('OpenPool <no-reply@openpool.local>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OPENPOOL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+});

@@ -1,0 +1,14 @@
+import type { Storage } from '../storage/storage.js';
+import type { Clock, Issuer, MessageSender, PasswordHasher, Random, SecretBox, TokenSigner } from './ports.js';
+
+/** Everything the use cases depend on; each takes the narrowest Pick it needs. */
+export interface CoreDeps {
+  storage: Storage;
+  clock: Clock;
+  random: Random;
+  hasher: PasswordHasher;
+  box: SecretBox;
+  signer: TokenSigner;
+  sender: MessageSender;
+  issuer: Issuer;
+}

@@ -1,0 +1,72 @@
+/** What the core needs from the outside world. Implementations live in src/infra. */
+import type { KeyPurpose } from './model.js';
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export interface Random {
+  /** URL-safe random token with `bytes` bytes of entropy. */
+  token(bytes?: number): string;
+  uuid(): string;
+  /** A string of `length` decimal digits, uniformly distributed. */
+  digits(length: number): string;
+  /** A string of `length` characters from `alphabet`, uniformly distributed. */
+  fromAlphabet(alphabet: string, length: number): string;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** Spend the same work as a verify, for users that do not exist. */
+  verifyDummy(password: string): Promise<void>;
+}
+
+/** Keyed crypto with the server's master key: secrets at rest and code digests. */
+export interface SecretBox {
+  seal(plaintext: string): string;
+  open(sealed: string): string;
+  /** Keyed digest, so that a stolen database does not reveal short codes by brute force. */
+  digest(value: string): string;
+}
+
+export interface Jwks {
+  keys: Record<string, unknown>[];
+}
+
+export interface VerifiedJwt {
+  poolId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface TokenSigner {
+  sign(poolId: string, purpose: KeyPurpose, claims: Record<string, unknown>): Promise<string>;
+  /** Verifies signature, issuer and expiry; throws AppError InvalidToken otherwise. */
+  verify(token: string): Promise<VerifiedJwt>;
+  jwks(poolId: string): Promise<Jwks>;
+  /** Make sure the pool has its signing keys (idempotent). */
+  ensureKeys(poolId: string): Promise<void>;
+}
+
+export interface OutgoingMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** What the message is for; used to decide whether it may be logged in development. */
+  kind: 'signup_code' | 'forgot_password_code' | 'verification_code' | 'invitation';
+  poolId: string;
+  username: string;
+}
+
+export interface MessageSender {
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+export interface Issuer {
+  /** The `iss` of tokens of a pool. */
+  issuerFor(poolId: string): string;
+  /** The pool id of an issuer URL, or undefined when it is not one of ours. */
+  poolIdOf(issuer: string): string | undefined;
+}

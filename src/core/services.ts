@@ -1,0 +1,86 @@
+/** The use cases, bound to their dependencies: what every surface calls. */
+import type { CoreDeps } from './deps.js';
+import type { Client, User, UserPool } from './model.js';
+import { buildConfigPlan, type PoolDefinition } from './pools/apply-config.js';
+import { findClient, requirePool } from './pools/lookup.js';
+import { describePasswordPolicy } from './pools/password-policy.js';
+import {
+  completeAuthorization,
+  validateAuthorizationRequest,
+  type AuthorizationParams,
+  type AuthorizationRequest,
+} from './oauth/authorize.js';
+import { authenticateClient } from './oauth/client-auth.js';
+import { clientCredentialsGrant, exchangeAuthorizationCode, refreshTokenGrant, userInfo, type CodeExchange } from './oauth/grants.js';
+import { revokeRefreshToken } from './tokens/families.js';
+import { requiredAttributes } from './users/attributes.js';
+import { authenticatePassword } from './users/authenticate.js';
+import {
+  createBrowserSession,
+  endBrowserSession,
+  openPendingSignIn,
+  resumeBrowserSession,
+  sealPendingSignIn,
+  type PendingKind,
+} from './users/browser-session.js';
+import { completeNewPassword } from './users/new-password.js';
+import { confirmForgotPassword, forgotPassword } from './users/password-reset.js';
+import { confirmSignUp, resendConfirmationCode, signUp, type SignUpInput } from './users/sign-up.js';
+
+export function createServices(deps: CoreDeps) {
+  return {
+    deps,
+    pools: {
+      get: (poolId: string) => requirePool(deps, poolId),
+      find: (poolId: string) => deps.storage.pools.get(poolId),
+      list: () => deps.storage.pools.list(),
+      findClient: (clientId: string) => findClient(deps, clientId),
+      listClients: (poolId: string) => deps.storage.clients.listByPool(poolId),
+      /** Validates every definition, then writes all of them in one transaction and makes signing keys. */
+      async apply(definitions: PoolDefinition[], region: string) {
+        const plan = await buildConfigPlan(deps, definitions, region);
+        await deps.storage.applyConfig(plan);
+        for (const pool of plan.pools) await deps.signer.ensureKeys(pool.id);
+        return plan;
+      },
+      passwordRules: (pool: UserPool) => describePasswordPolicy(pool.settings.passwordPolicy),
+      requiredAttributes: (pool: UserPool) => requiredAttributes(pool.settings),
+    },
+    users: {
+      signUp: (pool: UserPool, input: SignUpInput) => signUp(deps, pool, input),
+      confirmSignUp: (pool: UserPool, username: string, code: string) => confirmSignUp(deps, pool, username, code),
+      resendConfirmationCode: (pool: UserPool, username: string) => resendConfirmationCode(deps, pool, username),
+      forgotPassword: (pool: UserPool, username: string) => forgotPassword(deps, pool, username),
+      confirmForgotPassword: (pool: UserPool, username: string, code: string, password: string) =>
+        confirmForgotPassword(deps, pool, username, code, password),
+      authenticatePassword: (pool: UserPool, username: string, password: string) => authenticatePassword(deps, pool, username, password),
+      completeNewPassword: (pool: UserPool, userId: string, password: string, attributes: Record<string, string>) =>
+        completeNewPassword(deps, pool, userId, password, attributes),
+      get: (poolId: string, userId: string) => deps.storage.users.get(poolId, userId),
+    },
+    oauth: {
+      validateAuthorizationRequest: (params: AuthorizationParams) => validateAuthorizationRequest(deps, params),
+      completeAuthorization: (req: AuthorizationRequest, auth: { user: User; authTime: number; amr: string[] }) =>
+        completeAuthorization(deps, req, auth),
+      authenticateClient: (clientId: string | undefined, secret: string | undefined) => authenticateClient(deps, clientId, secret),
+      exchangeCode: (pool: UserPool, client: Client, input: CodeExchange) => exchangeAuthorizationCode(deps, pool, client, input),
+      refresh: (pool: UserPool, client: Client, refreshToken: string | undefined) => refreshTokenGrant(deps, pool, client, refreshToken),
+      clientCredentials: (pool: UserPool, client: Client, scope: string | undefined) => clientCredentialsGrant(deps, pool, client, scope),
+      revoke: (client: Client, token: string) => revokeRefreshToken(deps, client, token),
+      userInfo: (accessToken: string) => userInfo(deps, accessToken),
+    },
+    sessions: {
+      create: (pool: UserPool, user: User, amr: string[]) => createBrowserSession(deps, pool, user, amr),
+      resume: (pool: UserPool, id: string | undefined) => resumeBrowserSession(deps, pool, id),
+      end: (id: string | undefined) => endBrowserSession(deps, id),
+      sealPending: (kind: PendingKind, poolId: string, userId: string) => sealPendingSignIn(deps, kind, poolId, userId),
+      openPending: (kind: PendingKind, poolId: string, sealed: string | undefined) => openPendingSignIn(deps, kind, poolId, sealed),
+    },
+    keys: {
+      jwks: (poolId: string) => deps.signer.jwks(poolId),
+    },
+    issuer: deps.issuer,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,106 @@
+import { AppError } from '../../errors/app-error.js';
+import type { CoreDeps } from '../deps.js';
+import type { Client, RefreshToken, User, UserPool } from '../model.js';
+import { signUserTokens, type IssuedTokens } from './issue.js';
+
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'signer' | 'issuer' | 'box'>;
+
+export const refreshTokenDigest = (box: CoreDeps['box'], token: string) => box.digest(`refresh:${token}`);
+
+export interface SignInGrant {
+  pool: UserPool;
+  client: Client;
+  user: User;
+  scopes: string[];
+  authTime: number;
+  amr: string[];
+  withIdToken: boolean;
+  withRefreshToken: boolean;
+  nonce?: string;
+  withAtHash?: boolean;
+}
+
+export interface SignInTokens extends IssuedTokens {
+  refreshToken?: string;
+  originJti: string;
+}
+
+async function newRefreshToken(deps: Deps, base: Omit<RefreshToken, 'tokenHash' | 'createdAt' | 'expiresAt'>, client: Client) {
+  const token = deps.random.token(48);
+  const now = deps.clock.now();
+  const record: RefreshToken = {
+    ...base, tokenHash: refreshTokenDigest(deps.box, token), createdAt: now,
+    expiresAt: now + client.settings.validity.refreshToken * 1000,
+  };
+  return { token, record };
+}
+
+/** Starts a token family for one authentication and issues its tokens. */
+export async function issueSignInTokens(deps: Deps, grant: SignInGrant): Promise<SignInTokens> {
+  const originJti = deps.random.uuid();
+  await deps.storage.tokens.createFamily({
+    originJti, poolId: grant.pool.id, clientId: grant.client.id, userId: grant.user.id, createdAt: deps.clock.now(),
+  });
+  const tokens = await signUserTokens(deps, { ...grant, originJti });
+  if (!grant.withRefreshToken) return { ...tokens, originJti };
+  const { token, record } = await newRefreshToken(deps, {
+    originJti, poolId: grant.pool.id, clientId: grant.client.id, userId: grant.user.id, scopes: grant.scopes,
+    authTime: grant.authTime, amr: grant.amr, withIdToken: grant.withIdToken,
+  }, grant.client);
+  await deps.storage.tokens.createRefreshToken(record);
+  return { ...tokens, refreshToken: token, originJti };
+}
+
+const invalidRefresh = () => new AppError('InvalidGrant', 'Invalid Refresh Token');
+
+/**
+ * New ID and access tokens from a refresh token, with attributes and groups read afresh.
+ * The same refresh token stays valid unless the client rotates them.
+ */
+export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, refreshToken: string): Promise<SignInTokens> {
+  const now = deps.clock.now();
+  const stored = refreshToken ? await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken)) : undefined;
+  if (!stored || stored.clientId !== client.id || stored.poolId !== pool.id || stored.expiresAt <= now) throw invalidRefresh();
+  const family = await deps.storage.tokens.getFamily(stored.originJti);
+  if (!family || family.revokedAt !== undefined) throw invalidRefresh();
+  const rotation = client.settings.refreshTokenRotation;
+  if (stored.replacedAt !== undefined && now - stored.replacedAt > rotation.retryGracePeriodSeconds * 1000) {
+    // A rotated-out token used again: someone may hold a copy, so end the whole family.
+    await deps.storage.tokens.revokeFamily(stored.originJti, now);
+    throw invalidRefresh();
+  }
+  const user = await deps.storage.users.get(pool.id, stored.userId);
+  if (!user) throw invalidRefresh();
+  if (!user.enabled) throw new AppError('NotAuthorized', 'User is disabled.');
+
+  const tokens = await signUserTokens(deps, {
+    pool, client, user, scopes: stored.scopes, authTime: stored.authTime, originJti: stored.originJti,
+    withIdToken: stored.withIdToken,
+  });
+  if (!rotation.enabled || stored.replacedAt !== undefined) return { ...tokens, originJti: stored.originJti };
+  const { token, record } = await newRefreshToken(deps, { ...stored, replacedAt: undefined }, client);
+  if (!(await deps.storage.tokens.rotateRefreshToken(stored.tokenHash, record, now))) throw invalidRefresh();
+  return { ...tokens, refreshToken: token, originJti: stored.originJti };
+}
+
+/** Revokes the refresh token and everything issued with it (its token family). */
+export async function revokeRefreshToken(deps: Pick<CoreDeps, 'storage' | 'clock' | 'box'>, client: Client, refreshToken: string): Promise<void> {
+  const stored = await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken));
+  if (!stored) return; // RFC 7009: unknown tokens are not an error
+  if (stored.clientId !== client.id) throw new AppError('InvalidRequest', 'The token was not issued to this client.');
+  await deps.storage.tokens.revokeFamily(stored.originJti, deps.clock.now());
+}
+
+/** Checks that an access token's family is alive and its user still may use it. */
+export async function requireLiveAccessToken(deps: Pick<CoreDeps, 'storage' | 'signer'>, token: string) {
+  const { poolId, payload } = await deps.signer.verify(token);
+  if (payload.token_use !== 'access') throw new AppError('InvalidToken', 'The token is not an access token.');
+  const originJti = typeof payload.origin_jti === 'string' ? payload.origin_jti : undefined;
+  const family = originJti ? await deps.storage.tokens.getFamily(originJti) : undefined;
+  if (!family || family.revokedAt !== undefined) {
+    throw new AppError('InvalidToken', 'Access token has been revoked');
+  }
+  const user = await deps.storage.users.get(poolId, family.userId);
+  if (!user || !user.enabled || user.id !== payload.sub) throw new AppError('InvalidToken', 'User does not exist or is disabled.');
+  return { poolId, payload, user, family };
+}

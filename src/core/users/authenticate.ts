@@ -1,0 +1,43 @@
+import { AppError } from '../../errors/app-error.js';
+import type { CoreDeps } from '../deps.js';
+import type { User, UserPool } from '../model.js';
+import { findUserBySignInName } from './identity.js';
+
+export type PasswordAuthResult = { kind: 'authenticated'; user: User } | { kind: 'new_password_required'; user: User };
+
+/**
+ * Checks a password. An unknown user costs the same argon2 work as a wrong password, and
+ * account state is only revealed to someone who knows the password.
+ */
+export async function authenticatePassword(
+  deps: Pick<CoreDeps, 'storage' | 'hasher' | 'clock'>,
+  pool: UserPool,
+  signInName: string,
+  password: string,
+): Promise<PasswordAuthResult> {
+  const user = signInName ? await findUserBySignInName(deps.storage, pool, signInName) : undefined;
+  if (!user || !user.passwordHash) {
+    await deps.hasher.verifyDummy(password);
+    if (!user) throw new AppError('UserNotFound', 'User does not exist.');
+    throw new AppError('NotAuthorized', 'Incorrect username or password.');
+  }
+  if (!(await deps.hasher.verify(user.passwordHash, password))) {
+    throw new AppError('NotAuthorized', 'Incorrect username or password.');
+  }
+  if (!user.enabled) throw new AppError('NotAuthorized', 'User is disabled.');
+  switch (user.status) {
+    case 'UNCONFIRMED':
+      throw new AppError('UserNotConfirmed', 'User is not confirmed.', { detail: { userId: user.id } });
+    case 'RESET_REQUIRED':
+      throw new AppError('PasswordResetRequired', 'Password reset required for the user');
+    case 'FORCE_CHANGE_PASSWORD': {
+      const validDays = pool.settings.passwordPolicy.temporaryPasswordValidityDays || 7;
+      if (deps.clock.now() - user.passwordUpdatedAt > validDays * 86_400_000) {
+        throw new AppError('NotAuthorized', 'Temporary password has expired and must be reset by an administrator.');
+      }
+      return { kind: 'new_password_required', user };
+    }
+    case 'CONFIRMED':
+      return { kind: 'authenticated', user };
+  }
+}

@@ -1,0 +1,79 @@
+import { AppError } from '../../errors/app-error.js';
+import type { CoreDeps } from '../deps.js';
+import type { CodePurpose, User, UserPool } from '../model.js';
+import { maskDestination } from './attributes.js';
+
+export const CODE_VALIDITY_MS: Record<CodePurpose, number> = {
+  signup: 24 * 3600_000,
+  verify_email: 24 * 3600_000,
+  verify_phone_number: 24 * 3600_000,
+  forgot_password: 3600_000,
+};
+/** Wrong guesses a code survives; then it is destroyed and a new one must be requested. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+export interface CodeDeliveryDetails {
+  destination: string;
+  medium: 'EMAIL' | 'SMS';
+  attributeName: string;
+}
+
+type CodeDeps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'box' | 'sender'>;
+
+const digestOf = (box: CoreDeps['box'], purpose: CodePurpose, userId: string, code: string) =>
+  box.digest(`code:${purpose}:${userId}:${code}`);
+
+const SUBJECTS: Record<CodePurpose, string> = {
+  signup: 'Your verification code',
+  verify_email: 'Your verification code',
+  verify_phone_number: 'Your verification code',
+  forgot_password: 'Your password reset code',
+};
+
+function messageText(pool: UserPool, purpose: CodePurpose, code: string): string {
+  const template =
+    purpose === 'forgot_password'
+      ? 'Your password reset code is {####}. It expires in 1 hour.'
+      : (pool.settings.emailVerificationMessage ?? 'Your verification code is {####}. It expires in 24 hours.');
+  return template.replaceAll('{####}', code).replaceAll('{username}', '');
+}
+
+/** Creates a fresh 6-digit code (replacing any earlier one), stores its digest and emails it. */
+export async function sendCode(deps: CodeDeps, pool: UserPool, user: User, purpose: CodePurpose): Promise<CodeDeliveryDetails> {
+  const email = user.attributes.email;
+  if (!email) {
+    throw new AppError('InvalidParameter', 'Cannot deliver a code: the user has no email address.');
+  }
+  const code = deps.random.digits(6);
+  const now = deps.clock.now();
+  await deps.storage.codes.put({
+    poolId: pool.id, userId: user.id, purpose, codeHash: digestOf(deps.box, purpose, user.id, code),
+    expiresAt: now + CODE_VALIDITY_MS[purpose], attempts: 0, createdAt: now,
+  });
+  const subject = purpose === 'signup' ? (pool.settings.emailVerificationSubject ?? SUBJECTS.signup) : SUBJECTS[purpose];
+  try {
+    await deps.sender.send({
+      to: email, subject, text: messageText(pool, purpose, code), poolId: pool.id, username: user.username,
+      kind: purpose === 'forgot_password' ? 'forgot_password_code' : purpose === 'signup' ? 'signup_code' : 'verification_code',
+    });
+  } catch (error) {
+    throw new AppError('CodeDeliveryFailure', 'Unable to deliver the verification code. Try again later.', { cause: error });
+  }
+  return { destination: maskDestination(email), medium: 'EMAIL', attributeName: 'email' };
+}
+
+/** Uses a code once; wrong, expired or missing codes throw Cognito's errors. */
+export async function consumeCode(deps: Pick<CoreDeps, 'storage' | 'clock' | 'box'>, user: User, purpose: CodePurpose, code: string): Promise<void> {
+  const codeHash = digestOf(deps.box, purpose, user.id, code.trim());
+  const result = await deps.storage.codes.consume(user.poolId, user.id, purpose, codeHash, deps.clock.now(), MAX_CODE_ATTEMPTS);
+  switch (result.status) {
+    case 'ok':
+      return;
+    case 'mismatch':
+      if (result.attemptsLeft === 0) throw new AppError('ExpiredCode', 'Too many wrong attempts. Please request a code again.');
+      throw new AppError('CodeMismatch', 'Invalid verification code provided, please try again.');
+    case 'expired':
+    case 'missing':
+      throw new AppError('ExpiredCode', 'Invalid code provided, please request a code again.');
+  }
+}

@@ -1,0 +1,43 @@
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { publicDir } from '../config/paths.js';
+import type { Services } from '../core/services.js';
+import type { Logger } from '../logging/logger.js';
+import type { HttpSettings } from './context.js';
+import './context.js';
+import { hostedUiPlugin } from './hosted-ui/index.js';
+import { oauth2Plugin } from './oauth2/index.js';
+import { sendOAuthError } from './oauth2/error-response.js';
+import { securityHeaders } from './plugins/security-headers.js';
+
+/** Builds the whole HTTP surface without listening, so tests can use it on any port. */
+export async function buildApp(services: Services, settings: HttpSettings, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: settings.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+    trustProxy: false,
+  });
+  app.decorate('services', services);
+  app.decorate('httpSettings', settings);
+
+  await app.register(cookie, { secret: settings.cookieSecret, parseOptions: {} });
+  await app.register(securityHeaders, { secure: settings.secureCookies });
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: 3600_000, decorateReply: false });
+
+  app.get('/health', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+
+  await app.register(oauth2Plugin);
+  await app.register(hostedUiPlugin);
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', error_description: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+  app.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(request, reply, error));
+  return app;
+}

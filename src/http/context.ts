@@ -1,0 +1,22 @@
+import type { Services } from '../core/services.js';
+
+/** What the HTTP layer needs besides the use cases: how it is reached from outside. */
+export interface HttpSettings {
+  publicUrl: string;
+  secureCookies: boolean;
+  /** Signs the CSRF cookie (derived from the master key). */
+  cookieSecret: string;
+  bodyLimit: number;
+}
+
+export interface AppContext {
+  services: Services;
+  settings: HttpSettings;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    httpSettings: HttpSettings;
+  }
+}

@@ -1,0 +1,176 @@
+/** One-time codes, authorization codes, browser sessions, token families and signing keys. */
+import type Database from 'better-sqlite3';
+import type { AuthorizationCode, BrowserSession, OneTimeCode, RefreshToken, SigningKey, TokenFamily } from '../../core/model.js';
+import type {
+  AuthorizationCodeStore,
+  OneTimeCodeStore,
+  SessionStore,
+  SigningKeyStore,
+  TokenStore,
+} from '../storage.js';
+import { fromJson, optional, toJson } from './json.js';
+
+interface CodeRow { pool_id: string; user_id: string; purpose: string; code_hash: string; expires_at: number; attempts: number; created_at: number }
+interface AuthCodeRow {
+  code_hash: string; pool_id: string; client_id: string; user_id: string; redirect_uri: string; scopes: string;
+  nonce: string | null; code_challenge: string | null; auth_time: number; amr: string; created_at: number;
+  expires_at: number; consumed_at: number | null; origin_jti: string | null;
+}
+interface SessionRow { id_hash: string; pool_id: string; user_id: string; auth_time: number; amr: string; created_at: number; expires_at: number }
+interface FamilyRow { origin_jti: string; pool_id: string; client_id: string; user_id: string; created_at: number; revoked_at: number | null }
+interface RefreshRow {
+  token_hash: string; origin_jti: string; pool_id: string; client_id: string; user_id: string; scopes: string;
+  auth_time: number; amr: string; with_id_token: number; created_at: number; expires_at: number; replaced_at: number | null;
+}
+interface KeyRow { kid: string; pool_id: string; purpose: string; algorithm: string; private_jwk_sealed: string; public_jwk: string; status: string; created_at: number }
+
+const codeFromRow = (r: CodeRow): OneTimeCode => ({
+  poolId: r.pool_id, userId: r.user_id, purpose: r.purpose as OneTimeCode['purpose'], codeHash: r.code_hash,
+  expiresAt: r.expires_at, attempts: r.attempts, createdAt: r.created_at,
+});
+const authCodeFromRow = (r: AuthCodeRow): AuthorizationCode => ({
+  codeHash: r.code_hash, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id, redirectUri: r.redirect_uri,
+  scopes: fromJson(r.scopes), nonce: optional(r.nonce), codeChallenge: optional(r.code_challenge), authTime: r.auth_time,
+  amr: fromJson(r.amr), createdAt: r.created_at, expiresAt: r.expires_at, consumedAt: optional(r.consumed_at),
+  originJti: optional(r.origin_jti),
+});
+const sessionFromRow = (r: SessionRow): BrowserSession => ({
+  idHash: r.id_hash, poolId: r.pool_id, userId: r.user_id, authTime: r.auth_time, amr: fromJson(r.amr),
+  createdAt: r.created_at, expiresAt: r.expires_at,
+});
+const familyFromRow = (r: FamilyRow): TokenFamily => ({
+  originJti: r.origin_jti, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id, createdAt: r.created_at,
+  revokedAt: optional(r.revoked_at),
+});
+const refreshFromRow = (r: RefreshRow): RefreshToken => ({
+  tokenHash: r.token_hash, originJti: r.origin_jti, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id,
+  scopes: fromJson(r.scopes), authTime: r.auth_time, amr: fromJson(r.amr), withIdToken: r.with_id_token === 1,
+  createdAt: r.created_at, expiresAt: r.expires_at, replacedAt: optional(r.replaced_at),
+});
+const keyFromRow = (r: KeyRow): SigningKey => ({
+  kid: r.kid, poolId: r.pool_id, purpose: r.purpose as SigningKey['purpose'], algorithm: 'RS256',
+  privateJwkSealed: r.private_jwk_sealed, publicJwk: fromJson(r.public_jwk), status: r.status as SigningKey['status'],
+  createdAt: r.created_at,
+});
+
+export function createAuthStores(db: Database.Database) {
+  const q = {
+    codePut: db.prepare(`INSERT INTO one_time_codes (pool_id, user_id, purpose, code_hash, expires_at, attempts, created_at)
+      VALUES (@poolId, @userId, @purpose, @codeHash, @expiresAt, 0, @createdAt)
+      ON CONFLICT(user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
+        attempts = 0, created_at = excluded.created_at`),
+    codeGet: db.prepare<[string, string, string], CodeRow>('SELECT * FROM one_time_codes WHERE pool_id = ? AND user_id = ? AND purpose = ?'),
+    codeDelete: db.prepare('DELETE FROM one_time_codes WHERE pool_id = ? AND user_id = ? AND purpose = ?'),
+    codeFail: db.prepare('UPDATE one_time_codes SET attempts = attempts + 1 WHERE pool_id = ? AND user_id = ? AND purpose = ?'),
+    authCodeInsert: db.prepare(`INSERT INTO authorization_codes (code_hash, pool_id, client_id, user_id, redirect_uri, scopes,
+        nonce, code_challenge, auth_time, amr, created_at, expires_at)
+      VALUES (@codeHash, @poolId, @clientId, @userId, @redirectUri, @scopes, @nonce, @codeChallenge, @authTime, @amr,
+        @createdAt, @expiresAt)`),
+    authCodeGet: db.prepare<[string], AuthCodeRow>('SELECT * FROM authorization_codes WHERE code_hash = ?'),
+    authCodeConsume: db.prepare('UPDATE authorization_codes SET consumed_at = ? WHERE code_hash = ? AND consumed_at IS NULL'),
+    authCodeSetJti: db.prepare('UPDATE authorization_codes SET origin_jti = ? WHERE code_hash = ?'),
+    // Consumed codes are kept a while after expiry so a late replay is still recognised.
+    authCodeDeleteExpired: db.prepare('DELETE FROM authorization_codes WHERE expires_at < ?'),
+    sessionInsert: db.prepare(`INSERT INTO browser_sessions (id_hash, pool_id, user_id, auth_time, amr, created_at, expires_at)
+      VALUES (@idHash, @poolId, @userId, @authTime, @amr, @createdAt, @expiresAt)`),
+    sessionGet: db.prepare<[string], SessionRow>('SELECT * FROM browser_sessions WHERE id_hash = ?'),
+    sessionDelete: db.prepare('DELETE FROM browser_sessions WHERE id_hash = ?'),
+    sessionDeleteForUser: db.prepare('DELETE FROM browser_sessions WHERE pool_id = ? AND user_id = ?'),
+    familyInsert: db.prepare(`INSERT INTO token_families (origin_jti, pool_id, client_id, user_id, created_at)
+      VALUES (@originJti, @poolId, @clientId, @userId, @createdAt)`),
+    familyGet: db.prepare<[string], FamilyRow>('SELECT * FROM token_families WHERE origin_jti = ?'),
+    familyRevoke: db.prepare('UPDATE token_families SET revoked_at = ? WHERE origin_jti = ? AND revoked_at IS NULL'),
+    familyRevokeUser: db.prepare('UPDATE token_families SET revoked_at = ? WHERE pool_id = ? AND user_id = ? AND revoked_at IS NULL'),
+    refreshInsert: db.prepare(`INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, client_id, user_id, scopes, auth_time,
+        amr, with_id_token, created_at, expires_at)
+      VALUES (@tokenHash, @originJti, @poolId, @clientId, @userId, @scopes, @authTime, @amr, @withIdToken, @createdAt, @expiresAt)`),
+    refreshGet: db.prepare<[string], RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?'),
+    refreshReplace: db.prepare('UPDATE refresh_tokens SET replaced_at = ? WHERE token_hash = ? AND replaced_at IS NULL'),
+    keysForPool: db.prepare<[string], KeyRow>('SELECT * FROM signing_keys WHERE pool_id = ? ORDER BY created_at DESC, kid'),
+    keyActive: db.prepare<[string, string], KeyRow>(`SELECT * FROM signing_keys WHERE pool_id = ? AND purpose = ? AND status = 'active'`),
+    keyInsert: db.prepare(`INSERT INTO signing_keys (kid, pool_id, purpose, algorithm, private_jwk_sealed, public_jwk, status, created_at)
+      VALUES (@kid, @poolId, @purpose, @algorithm, @privateJwkSealed, @publicJwk, @status, @createdAt)`),
+  };
+
+  const codes: OneTimeCodeStore = {
+    async put(code) { q.codePut.run(code); },
+    async get(poolId, userId, purpose) { const r = q.codeGet.get(poolId, userId, purpose); return r && codeFromRow(r); },
+    async consume(poolId, userId, purpose, codeHash, now, maxAttempts) {
+      return db.transaction(() => {
+        const row = q.codeGet.get(poolId, userId, purpose);
+        if (!row) return { status: 'missing' } as const;
+        if (row.expires_at <= now) {
+          q.codeDelete.run(poolId, userId, purpose);
+          return { status: 'expired' } as const;
+        }
+        if (row.code_hash === codeHash) {
+          q.codeDelete.run(poolId, userId, purpose);
+          return { status: 'ok' } as const;
+        }
+        const attempts = row.attempts + 1;
+        if (attempts >= maxAttempts) q.codeDelete.run(poolId, userId, purpose);
+        else q.codeFail.run(poolId, userId, purpose);
+        return { status: 'mismatch', attemptsLeft: Math.max(0, maxAttempts - attempts) } as const;
+      }).immediate();
+    },
+  };
+
+  const authorizationCodes: AuthorizationCodeStore = {
+    async create(c) {
+      q.authCodeInsert.run({ ...c, scopes: toJson(c.scopes), amr: toJson(c.amr), nonce: c.nonce ?? null, codeChallenge: c.codeChallenge ?? null });
+    },
+    async consume(codeHash, now) {
+      return db.transaction(() => {
+        const row = q.authCodeGet.get(codeHash);
+        if (!row) return { status: 'missing' } as const;
+        const claimed = q.authCodeConsume.run(now, codeHash).changes === 1;
+        return { status: claimed ? 'ok' : 'replayed', code: authCodeFromRow(row) } as const;
+      }).immediate();
+    },
+    async setOriginJti(codeHash, originJti) { q.authCodeSetJti.run(originJti, codeHash); },
+    async deleteExpired(before) { return q.authCodeDeleteExpired.run(before).changes; },
+  };
+
+  const sessions: SessionStore = {
+    async create(s) { q.sessionInsert.run({ ...s, amr: toJson(s.amr) }); },
+    async get(idHash) { const r = q.sessionGet.get(idHash); return r && sessionFromRow(r); },
+    async delete(idHash) { q.sessionDelete.run(idHash); },
+    async deleteForUser(poolId, userId) { q.sessionDeleteForUser.run(poolId, userId); },
+  };
+
+  const refreshParams = (t: RefreshToken) => ({
+    tokenHash: t.tokenHash, originJti: t.originJti, poolId: t.poolId, clientId: t.clientId, userId: t.userId,
+    scopes: toJson(t.scopes), authTime: t.authTime, amr: toJson(t.amr), withIdToken: t.withIdToken ? 1 : 0,
+    createdAt: t.createdAt, expiresAt: t.expiresAt,
+  });
+
+  const tokens: TokenStore = {
+    async createFamily(f) { q.familyInsert.run(f); },
+    async getFamily(originJti) { const r = q.familyGet.get(originJti); return r && familyFromRow(r); },
+    async revokeFamily(originJti, now) { q.familyRevoke.run(now, originJti); },
+    async revokeFamiliesOfUser(poolId, userId, now) { q.familyRevokeUser.run(now, poolId, userId); },
+    async createRefreshToken(t) { q.refreshInsert.run(refreshParams(t)); },
+    async getRefreshToken(tokenHash) { const r = q.refreshGet.get(tokenHash); return r && refreshFromRow(r); },
+    async rotateRefreshToken(oldHash, next, now) {
+      return db.transaction(() => {
+        if (q.refreshReplace.run(now, oldHash).changes !== 1) return false;
+        q.refreshInsert.run(refreshParams(next));
+        return true;
+      }).immediate();
+    },
+  };
+
+  const signingKeys: SigningKeyStore = {
+    async listForPool(poolId) { return q.keysForPool.all(poolId).map(keyFromRow); },
+    async createIfAbsent(key) {
+      return db.transaction(() => {
+        const existing = q.keyActive.get(key.poolId, key.purpose);
+        if (existing) return keyFromRow(existing);
+        q.keyInsert.run({ ...key, publicJwk: toJson(key.publicJwk) });
+        return key;
+      }).immediate();
+    },
+  };
+
+  return { codes, authorizationCodes, sessions, tokens, signingKeys };
+}

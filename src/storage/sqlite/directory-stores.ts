@@ -1,0 +1,191 @@
+/** Pools, clients, groups, resource servers and users on better-sqlite3. */
+import type Database from 'better-sqlite3';
+import type { Group, ResourceServer, User, UserPool } from '../../core/model.js';
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  type ClientStore,
+  type ConfigPlan,
+  type GroupStore,
+  type PoolStore,
+  type ResourceServerStore,
+  type StoredClient,
+  type UserAlias,
+  type UserStore,
+} from '../storage.js';
+import { fromJson, isUniqueViolation, optional, toJson } from './json.js';
+
+interface PoolRow { id: string; name: string; settings: string; created_at: number; updated_at: number }
+interface ClientRow { id: string; pool_id: string; name: string; secret_sealed: string | null; settings: string; created_at: number; updated_at: number }
+interface GroupRow { pool_id: string; name: string; description: string | null; precedence: number | null; role_arn: string | null; created_at: number; updated_at: number }
+interface ResourceServerRow { pool_id: string; identifier: string; name: string; scopes: string }
+interface UserRow {
+  id: string; pool_id: string; username: string; status: string; enabled: number; password_hash: string | null;
+  attributes: string; created_at: number; updated_at: number; password_updated_at: number;
+}
+
+const poolFromRow = (r: PoolRow): UserPool => ({
+  id: r.id, name: r.name, settings: fromJson(r.settings), createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const clientFromRow = (r: ClientRow): StoredClient => ({
+  id: r.id, poolId: r.pool_id, name: r.name, secretSealed: optional(r.secret_sealed),
+  settings: fromJson(r.settings), createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const groupFromRow = (r: GroupRow): Group => ({
+  poolId: r.pool_id, name: r.name, description: optional(r.description), precedence: optional(r.precedence),
+  roleArn: optional(r.role_arn), createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const resourceServerFromRow = (r: ResourceServerRow): ResourceServer => ({
+  poolId: r.pool_id, identifier: r.identifier, name: r.name, scopes: fromJson(r.scopes),
+});
+const userFromRow = (r: UserRow): User => ({
+  id: r.id, poolId: r.pool_id, username: r.username, status: r.status as User['status'], enabled: r.enabled === 1,
+  passwordHash: r.password_hash, attributes: fromJson(r.attributes), createdAt: r.created_at,
+  updatedAt: r.updated_at, passwordUpdatedAt: r.password_updated_at,
+});
+
+export function createDirectoryStores(db: Database.Database) {
+  const q = {
+    poolGet: db.prepare<[string], PoolRow>('SELECT * FROM user_pools WHERE id = ?'),
+    poolList: db.prepare<[], PoolRow>('SELECT * FROM user_pools ORDER BY created_at, id'),
+    poolUpsert: db.prepare(`INSERT INTO user_pools (id, name, settings, created_at, updated_at)
+      VALUES (@id, @name, @settings, @created_at, @updated_at)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, settings = excluded.settings, updated_at = excluded.updated_at`),
+    clientGet: db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE id = ?'),
+    clientsByPool: db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE pool_id = ? ORDER BY created_at, id'),
+    clientUpsert: db.prepare(`INSERT INTO clients (id, pool_id, name, secret_sealed, settings, created_at, updated_at)
+      VALUES (@id, @pool_id, @name, @secret_sealed, @settings, @created_at, @updated_at)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, secret_sealed = excluded.secret_sealed,
+        settings = excluded.settings, updated_at = excluded.updated_at
+      WHERE clients.pool_id = excluded.pool_id`),
+    groupsForUser: db.prepare<[string, string], GroupRow>(`SELECT g.* FROM groups g
+      JOIN user_groups ug ON ug.pool_id = g.pool_id AND ug.group_name = g.name
+      WHERE ug.pool_id = ? AND ug.user_id = ?`),
+    groupsByPool: db.prepare<[string], GroupRow>('SELECT * FROM groups WHERE pool_id = ? ORDER BY name'),
+    groupUpsert: db.prepare(`INSERT INTO groups (pool_id, name, description, precedence, role_arn, created_at, updated_at)
+      VALUES (@pool_id, @name, @description, @precedence, @role_arn, @created_at, @updated_at)
+      ON CONFLICT(pool_id, name) DO UPDATE SET description = excluded.description, precedence = excluded.precedence,
+        role_arn = excluded.role_arn, updated_at = excluded.updated_at`),
+    resourceServersByPool: db.prepare<[string], ResourceServerRow>('SELECT * FROM resource_servers WHERE pool_id = ? ORDER BY identifier'),
+    resourceServerUpsert: db.prepare(`INSERT INTO resource_servers (pool_id, identifier, name, scopes)
+      VALUES (@pool_id, @identifier, @name, @scopes)
+      ON CONFLICT(pool_id, identifier) DO UPDATE SET name = excluded.name, scopes = excluded.scopes`),
+    userGet: db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE pool_id = ? AND id = ?'),
+    userByKey: db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE pool_id = ? AND username_key = ?'),
+    userByAlias: db.prepare<[string, string, string], UserRow>(`SELECT u.* FROM user_aliases a JOIN users u ON u.id = a.user_id
+      WHERE a.pool_id = ? AND a.attribute = ? AND a.value_key = ?`),
+    userInsert: db.prepare(`INSERT INTO users (id, pool_id, username, username_key, status, enabled, password_hash,
+        attributes, created_at, updated_at, password_updated_at)
+      VALUES (@id, @pool_id, @username, @username_key, @status, @enabled, @password_hash, @attributes,
+        @created_at, @updated_at, @password_updated_at)`),
+    userUpdate: db.prepare(`UPDATE users SET status = @status, enabled = @enabled, password_hash = @password_hash,
+        attributes = @attributes, updated_at = @updated_at, password_updated_at = @password_updated_at
+      WHERE pool_id = @pool_id AND id = @id`),
+    userCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM users WHERE pool_id = ?'),
+    aliasDeleteForUser: db.prepare('DELETE FROM user_aliases WHERE pool_id = ? AND user_id = ?'),
+    aliasInsert: db.prepare('INSERT INTO user_aliases (pool_id, attribute, value_key, user_id) VALUES (?, ?, ?, ?)'),
+    aliasOwner: db.prepare<[string, string, string], { user_id: string }>(
+      'SELECT user_id FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value_key = ?'),
+    userGroupInsert: db.prepare(`INSERT OR IGNORE INTO user_groups (pool_id, user_id, group_name, created_at) VALUES (?, ?, ?, ?)`),
+  };
+
+  const insertAliases = (poolId: string, userId: string, aliases: UserAlias[]) => {
+    for (const a of aliases) {
+      const owner = q.aliasOwner.get(poolId, a.attribute, a.key);
+      if (owner && owner.user_id !== userId) throw new AlreadyExistsError(a.attribute);
+      if (!owner) q.aliasInsert.run(poolId, a.attribute, a.key, userId);
+    }
+  };
+
+  const insertUser = (user: User, usernameKey: string, aliases: UserAlias[]) => {
+    if (q.userByKey.get(user.poolId, usernameKey)) throw new AlreadyExistsError('username');
+    try {
+      q.userInsert.run({
+        id: user.id, pool_id: user.poolId, username: user.username, username_key: usernameKey, status: user.status,
+        enabled: user.enabled ? 1 : 0, password_hash: user.passwordHash, attributes: toJson(user.attributes),
+        created_at: user.createdAt, updated_at: user.updatedAt, password_updated_at: user.passwordUpdatedAt,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AlreadyExistsError('username');
+      throw error;
+    }
+    insertAliases(user.poolId, user.id, aliases);
+  };
+
+  const pools: PoolStore = {
+    async get(id) { const r = q.poolGet.get(id); return r && poolFromRow(r); },
+    async list() { return q.poolList.all().map(poolFromRow); },
+  };
+
+  const clients: ClientStore = {
+    async get(clientId) { const r = q.clientGet.get(clientId); return r && clientFromRow(r); },
+    async listByPool(poolId) { return q.clientsByPool.all(poolId).map(clientFromRow); },
+  };
+
+  const groups: GroupStore = {
+    async listForUser(poolId, userId) { return q.groupsForUser.all(poolId, userId).map(groupFromRow); },
+    async listByPool(poolId) { return q.groupsByPool.all(poolId).map(groupFromRow); },
+  };
+
+  const resourceServers: ResourceServerStore = {
+    async listByPool(poolId) { return q.resourceServersByPool.all(poolId).map(resourceServerFromRow); },
+  };
+
+  const users: UserStore = {
+    async get(poolId, userId) { const r = q.userGet.get(poolId, userId); return r && userFromRow(r); },
+    async findByUsernameKey(poolId, key) { const r = q.userByKey.get(poolId, key); return r && userFromRow(r); },
+    async findByAlias(poolId, attribute, key) { const r = q.userByAlias.get(poolId, attribute, key); return r && userFromRow(r); },
+    async create(user, usernameKey, aliases) { db.transaction(insertUser)(user, usernameKey, aliases); },
+    async update(poolId, userId, updater) {
+      return db.transaction(() => {
+        const row = q.userGet.get(poolId, userId);
+        if (!row) throw new NotFoundError('user');
+        const next = updater(userFromRow(row));
+        q.userUpdate.run({
+          id: userId, pool_id: poolId, status: next.status, enabled: next.enabled ? 1 : 0,
+          password_hash: next.passwordHash, attributes: toJson(next.attributes), updated_at: next.updatedAt,
+          password_updated_at: next.passwordUpdatedAt,
+        });
+        return next;
+      }).immediate();
+    },
+    async setAliases(poolId, userId, aliases) {
+      db.transaction(() => {
+        q.aliasDeleteForUser.run(poolId, userId);
+        insertAliases(poolId, userId, aliases);
+      }).immediate();
+    },
+    async count(poolId) { return q.userCount.get(poolId)?.n ?? 0; },
+  };
+
+  const applyConfig = db.transaction((plan: ConfigPlan) => {
+    for (const p of plan.pools) {
+      q.poolUpsert.run({ id: p.id, name: p.name, settings: toJson(p.settings), created_at: p.createdAt, updated_at: p.updatedAt });
+    }
+    for (const rs of plan.resourceServers) {
+      q.resourceServerUpsert.run({ pool_id: rs.poolId, identifier: rs.identifier, name: rs.name, scopes: toJson(rs.scopes) });
+    }
+    for (const c of plan.clients) {
+      const result = q.clientUpsert.run({
+        id: c.id, pool_id: c.poolId, name: c.name, secret_sealed: c.secretSealed ?? null, settings: toJson(c.settings),
+        created_at: c.createdAt, updated_at: c.updatedAt,
+      });
+      // The upsert's WHERE refuses to move a client between pools.
+      if (result.changes === 0) throw new AlreadyExistsError(`client id ${c.id} (used by another user pool)`);
+    }
+    for (const g of plan.groups) {
+      q.groupUpsert.run({
+        pool_id: g.poolId, name: g.name, description: g.description ?? null, precedence: g.precedence ?? null,
+        role_arn: g.roleArn ?? null, created_at: g.createdAt, updated_at: g.updatedAt,
+      });
+    }
+    for (const { user, usernameKey, aliases, groups: groupNames } of plan.users) {
+      // Users are created only when absent, by username or by any sign-in alias.
+      if (q.userByKey.get(user.poolId, usernameKey) || aliases.some((a) => q.aliasOwner.get(user.poolId, a.attribute, a.key))) continue;
+      insertUser(user, usernameKey, aliases);
+      for (const name of groupNames) q.userGroupInsert.run(user.poolId, user.id, name, user.createdAt);
+    }
+  });
+
+  return { pools, clients, groups, resourceServers, users, applyConfig: (plan: ConfigPlan) => applyConfig.immediate(plan) };
+}

@@ -1,0 +1,42 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrationsDir } from '../../config/paths.js';
+import type { Storage } from '../storage.js';
+import { createAuthStores } from './auth-stores.js';
+import { createDirectoryStores } from './directory-stores.js';
+import { migrateSqlite } from './migrate.js';
+
+/** Opens (creating folder and file as needed) and migrates a SQLite database. `:memory:` works too. */
+export function openSqlite(file: string): Storage {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrateSqlite(db, migrationsDir('sqlite'));
+
+  const directory = createDirectoryStores(db);
+  const auth = createAuthStores(db);
+  const meta = {
+    get: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    set: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+  };
+  return {
+    pools: directory.pools,
+    clients: directory.clients,
+    users: directory.users,
+    groups: directory.groups,
+    resourceServers: directory.resourceServers,
+    codes: auth.codes,
+    authorizationCodes: auth.authorizationCodes,
+    sessions: auth.sessions,
+    tokens: auth.tokens,
+    signingKeys: auth.signingKeys,
+    async applyConfig(plan) { directory.applyConfig(plan); },
+    async getMeta(key) { return meta.get.get(key)?.value; },
+    async setMeta(key, value) { meta.set.run(key, value); },
+    async close() { db.close(); },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The storage contract. Every backend implements it and passes test/storage/conformance.
+ * Atomic work is a single method (consume, update with a synchronous updater), so no
+ * backend ever holds a transaction across an await in the core.
+ */
+import type {
+  AuthorizationCode,
+  BrowserSession,
+  Client,
+  CodePurpose,
+  Group,
+  OneTimeCode,
+  RefreshToken,
+  ResourceServer,
+  SigningKey,
+  TokenFamily,
+  User,
+  UserPool,
+} from '../core/model.js';
+
+export class NotFoundError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class AlreadyExistsError extends Error {
+  /** Which unique key collided: 'username', or the alias attribute name. */
+  readonly key: string;
+  constructor(key: string) {
+    super(`${key} already exists`);
+    this.name = 'AlreadyExistsError';
+    this.key = key;
+  }
+}
+
+/** A client as stored: the secret stays sealed. */
+export interface StoredClient extends Omit<Client, 'secret'> {
+  secretSealed?: string;
+}
+
+export interface PoolStore {
+  get(id: string): Promise<UserPool | undefined>;
+  list(): Promise<UserPool[]>;
+}
+
+export interface ClientStore {
+  get(clientId: string): Promise<StoredClient | undefined>;
+  listByPool(poolId: string): Promise<StoredClient[]>;
+}
+
+export interface UserAlias {
+  attribute: string;
+  /** Normalised value (lower-cased where the pool is case-insensitive). */
+  key: string;
+}
+
+export interface UserStore {
+  get(poolId: string, userId: string): Promise<User | undefined>;
+  findByUsernameKey(poolId: string, usernameKey: string): Promise<User | undefined>;
+  findByAlias(poolId: string, attribute: string, key: string): Promise<User | undefined>;
+  /** Throws AlreadyExistsError naming the colliding key. */
+  create(user: User, usernameKey: string, aliases: UserAlias[]): Promise<void>;
+  /** Applies a synchronous updater atomically; throws NotFoundError. */
+  update(poolId: string, userId: string, updater: (user: User) => User): Promise<User>;
+  /** Replace the aliases of a user; throws AlreadyExistsError when one is taken. */
+  setAliases(poolId: string, userId: string, aliases: UserAlias[]): Promise<void>;
+  count(poolId: string): Promise<number>;
+}
+
+export interface GroupStore {
+  listForUser(poolId: string, userId: string): Promise<Group[]>;
+  listByPool(poolId: string): Promise<Group[]>;
+}
+
+export interface ResourceServerStore {
+  listByPool(poolId: string): Promise<ResourceServer[]>;
+}
+
+export type CodeCheck =
+  | { status: 'ok' }
+  | { status: 'missing' }
+  | { status: 'expired' }
+  | { status: 'mismatch'; attemptsLeft: number };
+
+export interface OneTimeCodeStore {
+  /** Stores a code, replacing any earlier code of the same purpose for the user. */
+  put(code: OneTimeCode): Promise<void>;
+  get(poolId: string, userId: string, purpose: CodePurpose): Promise<OneTimeCode | undefined>;
+  /**
+   * Atomically: a matching, unexpired code is deleted (used once); a wrong one counts an
+   * attempt and is deleted at `maxAttempts`.
+   */
+  consume(poolId: string, userId: string, purpose: CodePurpose, codeHash: string, now: number, maxAttempts: number): Promise<CodeCheck>;
+}
+
+export type CodeRedemption =
+  | { status: 'ok'; code: AuthorizationCode }
+  | { status: 'replayed'; code: AuthorizationCode }
+  | { status: 'missing' };
+
+export interface AuthorizationCodeStore {
+  create(code: AuthorizationCode): Promise<void>;
+  /** Atomically marks the code consumed; a second call reports a replay. */
+  consume(codeHash: string, now: number): Promise<CodeRedemption>;
+  /** Records which token family the redemption created. */
+  setOriginJti(codeHash: string, originJti: string): Promise<void>;
+  deleteExpired(before: number): Promise<number>;
+}
+
+export interface SessionStore {
+  create(session: BrowserSession): Promise<void>;
+  get(idHash: string): Promise<BrowserSession | undefined>;
+  delete(idHash: string): Promise<void>;
+  deleteForUser(poolId: string, userId: string): Promise<void>;
+}
+
+export interface TokenStore {
+  createFamily(family: TokenFamily): Promise<void>;
+  getFamily(originJti: string): Promise<TokenFamily | undefined>;
+  revokeFamily(originJti: string, now: number): Promise<void>;
+  revokeFamiliesOfUser(poolId: string, userId: string, now: number): Promise<void>;
+  createRefreshToken(token: RefreshToken): Promise<void>;
+  getRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
+  /** Atomically marks `oldHash` replaced and stores its successor; false if it was already replaced. */
+  rotateRefreshToken(oldHash: string, next: RefreshToken, now: number): Promise<boolean>;
+}
+
+export interface SigningKeyStore {
+  listForPool(poolId: string): Promise<SigningKey[]>;
+  /** Inserts unless the pool already has an active key for that purpose; returns the active one. */
+  createIfAbsent(key: SigningKey): Promise<SigningKey>;
+}
+
+/** Everything a config file (or later an admin call) writes, applied all-or-nothing. */
+export interface ConfigPlan {
+  pools: UserPool[];
+  clients: StoredClient[];
+  groups: Group[];
+  resourceServers: ResourceServer[];
+  /** Created only when no user with that username exists. */
+  users: { user: User; usernameKey: string; aliases: UserAlias[]; groups: string[] }[];
+}
+
+export interface Storage {
+  pools: PoolStore;
+  clients: ClientStore;
+  users: UserStore;
+  groups: GroupStore;
+  resourceServers: ResourceServerStore;
+  codes: OneTimeCodeStore;
+  authorizationCodes: AuthorizationCodeStore;
+  sessions: SessionStore;
+  tokens: TokenStore;
+  signingKeys: SigningKeyStore;
+  /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
+  applyConfig(plan: ConfigPlan): Promise<void>;
+  /** Arbitrary small metadata (e.g. whether the example was seeded). */
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}
