@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { callbackParams, pkcePair, signInThroughPages, signUpThroughPages, STRONG_PASSWORD, tokenRequest, uniqueEmail } from '../helpers/flows.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { WebClient } from '../helpers/web-client.js';
+
+describe('authorization code flow with PKCE, end to end', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => t.close());
+
+  it('signs up, confirms with the emailed code, exchanges the code, reads userInfo, refreshes, revokes and logs out', async () => {
+    const web = new WebClient(t.url);
+    const email = uniqueEmail('flow');
+    const { verifier, challenge } = pkcePair();
+    const params = {
+      response_type: 'code', client_id: t.clients.public.id, redirect_uri: 'http://localhost:3000/callback',
+      scope: 'openid email profile', state: 'xyz-state', nonce: 'n-0S6_WzA2Mj', code_challenge: challenge, code_challenge_method: 'S256',
+    };
+    const done = await signUpThroughPages(t, web, params, email);
+    assert.equal(done.status, 302);
+    assert.ok(done.location?.startsWith('http://localhost:3000/callback?'));
+    const cb = callbackParams(done.location);
+    assert.equal(cb.get('state'), 'xyz-state');
+    const code = cb.get('code')!;
+    assert.match(code, /^[0-9a-f-]{36}$/);
+
+    const tokens = await tokenRequest(t, {
+      grant_type: 'authorization_code', client_id: t.clients.public.id, code, redirect_uri: params.redirect_uri, code_verifier: verifier,
+    });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.json));
+    assert.equal(tokens.headers.get('cache-control'), 'no-store');
+    const { id_token, access_token, refresh_token, token_type, expires_in } = tokens.json as Record<string, string>;
+    assert.equal(token_type, 'Bearer');
+    assert.equal(expires_in, 3600);
+    assert.ok(refresh_token && !refresh_token.includes(email));
+
+    const jwks = createRemoteJWKSet(new URL(`${t.url}/${t.poolId}/.well-known/jwks.json`));
+    const id = (await jwtVerify(id_token!, jwks, { issuer: t.issuer, audience: t.clients.public.id })).payload;
+    assert.equal(id.token_use, 'id');
+    assert.equal(id.email, email);
+    assert.equal(id.email_verified, true);
+    assert.equal(id.nonce, 'n-0S6_WzA2Mj');
+    assert.equal(typeof id.at_hash, 'string');
+    assert.equal(id['cognito:username'], id.sub, 'email-as-username pools use the sub as username');
+    const access = (await jwtVerify(access_token!, jwks, { issuer: t.issuer })).payload;
+    assert.equal(access.token_use, 'access');
+    assert.equal(access.client_id, t.clients.public.id);
+    assert.equal(access.scope, 'openid email profile');
+    assert.equal(access.version, 2);
+    assert.equal(access.origin_jti, id.origin_jti);
+
+    const info = await fetch(`${t.url}/oauth2/userInfo`, { headers: { authorization: `Bearer ${access_token}` } });
+    assert.equal(info.status, 200);
+    const claims = (await info.json()) as Record<string, string>;
+    assert.equal(claims.email, email);
+    assert.equal(claims.email_verified, 'true');
+    assert.equal(claims.sub, id.sub);
+
+    const refreshed = await tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clients.public.id, refresh_token: refresh_token! });
+    assert.equal(refreshed.status, 200);
+    assert.equal(refreshed.json.refresh_token, undefined, 'no rotation by default');
+    const refreshedId = (await jwtVerify(refreshed.json.id_token as string, jwks, { issuer: t.issuer })).payload;
+    assert.equal(refreshedId.auth_time, id.auth_time);
+    assert.equal(refreshedId.origin_jti, id.origin_jti);
+
+    const revoke = await fetch(`${t.url}/oauth2/revoke`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refresh_token!, client_id: t.clients.public.id }).toString(),
+    });
+    assert.equal(revoke.status, 200);
+    const afterRevoke = await tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clients.public.id, refresh_token: refresh_token! });
+    assert.equal(afterRevoke.status, 400);
+    assert.equal(afterRevoke.json.error, 'invalid_grant');
+    const infoAfter = await fetch(`${t.url}/oauth2/userInfo`, { headers: { authorization: `Bearer ${access_token}` } });
+    assert.equal(infoAfter.status, 401);
+    assert.match(infoAfter.headers.get('www-authenticate') ?? '', /invalid_token/);
+
+    // SSO: the session cookie answers the next authorize without a form.
+    const sso = await signInThroughPages(web, { ...params, state: 'second' }, email, 'not-used');
+    assert.equal(sso.status, 302);
+    assert.equal(callbackParams(sso.location).get('state'), 'second');
+
+    const logout = await web.get(`/logout?client_id=${t.clients.public.id}&logout_uri=${encodeURIComponent('http://localhost:3000/')}`);
+    assert.equal(logout.status, 302);
+    assert.equal(logout.location, 'http://localhost:3000/');
+    const none = await web.get(`/oauth2/authorize?${new URLSearchParams({ ...params, prompt: 'none' })}`);
+    assert.equal(callbackParams(none.location).get('error'), 'login_required');
+
+    const again = await signInThroughPages(web, params, email, STRONG_PASSWORD);
+    assert.equal(again.status, 302);
+    assert.ok(callbackParams(again.location).get('code'));
+  });
+});
