@@ -37,7 +37,9 @@ function argValue(argv: string[], name: string): string | undefined {
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2), cwd = process.cwd()): ServerConfig {
-  const parsed = EnvShape.safeParse(env);
+  // An empty variable (VAR= in a compose file or shell) means "not set".
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvShape.safeParse(given);
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));
   const e = parsed.data;
   const localHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;

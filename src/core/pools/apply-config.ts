@@ -128,7 +128,8 @@ async function planUser(
     report({ path: ['Username'], message: error.message });
     return undefined;
   }
-  const missing = missingRequiredAttributes(pool.settings, identity.attributes);
+  // A user with a temporary password may supply missing required attributes at NEW_PASSWORD_REQUIRED.
+  const missing = u.password ? missingRequiredAttributes(pool.settings, identity.attributes) : [];
   if (missing.length > 0) report({ path: ['UserAttributes'], message: `missing required attributes: ${missing.join(', ')}` });
   const password = u.password ?? u.temporaryPassword;
   if (!password) {
