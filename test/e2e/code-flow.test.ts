@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { callbackParams, pkcePair, signInThroughPages, signUpThroughPages, STRONG_PASSWORD, tokenRequest, uniqueEmail } from '../helpers/flows.js';
+import { callbackParams, pkcePair, signedUpUserWithTokens, signInThroughPages, signUpThroughPages, STRONG_PASSWORD, tokenRequest, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { WebClient } from '../helpers/web-client.js';
+import { csrfToken, formAction, WebClient } from '../helpers/web-client.js';
 
 describe('authorization code flow with PKCE, end to end', () => {
   let t: TestServer;
@@ -93,5 +93,91 @@ describe('authorization code flow with PKCE, end to end', () => {
     const again = await signInThroughPages(web, params, email, STRONG_PASSWORD);
     assert.equal(again.status, 302);
     assert.ok(callbackParams(again.location).get('code'));
+
+    // Nothing secret reached the log on the way.
+    const log = t.logs.join('');
+    for (const secret of [STRONG_PASSWORD, code, refresh_token!, access_token!, id_token!, verifier]) {
+      assert.ok(!log.includes(secret), `log contains a secret: ${secret.slice(0, 12)}…`);
+    }
+  });
+
+  it('a password reset through the pages ends the old refresh tokens and sessions', async () => {
+    const user = await signedUpUserWithTokens(t);
+    const forgot = await user.web.get(`/forgotPassword?${new URLSearchParams({ response_type: 'code', client_id: t.clients.public.id, redirect_uri: 'http://localhost:3000/callback' })}`);
+    const before = t.mail.messages.length;
+    const sent = await user.web.post(formAction(forgot.body, 'forgotPasswordForm'), { _csrf: csrfToken(forgot.body), username: user.email });
+    const page = await user.web.follow(sent);
+    const code = await t.mail.codeFor(user.email, { after: before });
+    const mismatch = await user.web.post(formAction(page.body, 'confirmForgotPasswordForm'), {
+      _csrf: csrfToken(page.body), username: user.email, code, password: 'New-Passw0rd-1', confirmPassword: 'Different-1!',
+    });
+    assert.equal(mismatch.status, 400);
+    const weak = await user.web.post(formAction(page.body, 'confirmForgotPasswordForm'), {
+      _csrf: csrfToken(page.body), username: user.email, code, password: 'weak', confirmPassword: 'weak',
+    });
+    assert.equal(weak.status, 400);
+    assert.match(weak.body, /Password not long enough/);
+    const done = await user.web.post(formAction(page.body, 'confirmForgotPasswordForm'), {
+      _csrf: csrfToken(page.body), username: user.email, code, password: 'New-Passw0rd-1', confirmPassword: 'New-Passw0rd-1',
+    });
+    assert.equal(done.status, 302);
+    const refresh = await tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clients.public.id, refresh_token: user.tokens.refresh_token });
+    assert.equal(refresh.json.error, 'invalid_grant');
+    const silent = await user.web.get(`/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: t.clients.public.id, redirect_uri: 'http://localhost:3000/callback', prompt: 'none' })}`);
+    assert.equal(callbackParams(silent.location).get('error'), 'login_required', 'the browser session ended too');
+    const reused = await user.web.post(formAction(page.body, 'confirmForgotPasswordForm'), {
+      _csrf: csrfToken(page.body), username: user.email, code, password: 'Other-Passw0rd-2', confirmPassword: 'Other-Passw0rd-2',
+    });
+    assert.equal(reused.status, 400, 'a code works once');
+    const fresh = new WebClient(t.url);
+    const signIn = await signInThroughPages(fresh, { response_type: 'code', client_id: t.clients.public.id, redirect_uri: 'http://localhost:3000/callback' }, user.email, 'New-Passw0rd-1');
+    assert.ok(callbackParams(signIn.location).get('code'));
+  });
+
+  it('forgot password for an unknown address looks the same as for a real one', async () => {
+    const web = new WebClient(t.url);
+    const forgot = await web.get(`/forgotPassword?${new URLSearchParams({ response_type: 'code', client_id: t.clients.public.id, redirect_uri: 'http://localhost:3000/callback' })}`);
+    const sent = await web.post(formAction(forgot.body, 'forgotPasswordForm'), { _csrf: csrfToken(forgot.body), username: 'nobody-here@example.com' });
+    assert.equal(sent.status, 302);
+    assert.match(sent.location ?? '', /\/confirmForgotPassword\?/);
+  });
+
+  it('keeps users and keys across a restart', async () => {
+    const user = await signedUpUserWithTokens(t);
+    const jwksBefore = await (await fetch(`${t.url}/${t.poolId}/.well-known/jwks.json`)).text();
+    await t.restart();
+    assert.equal(await (await fetch(`${t.url}/${t.poolId}/.well-known/jwks.json`)).text(), jwksBefore);
+    const refreshed = await tokenRequest(t, { grant_type: 'refresh_token', client_id: t.clients.public.id, refresh_token: user.tokens.refresh_token });
+    assert.equal(refreshed.status, 200);
+    const info = await fetch(`${t.url}/oauth2/userInfo`, { headers: { authorization: `Bearer ${user.tokens.access_token}` } });
+    assert.equal(info.status, 200);
+  });
+
+  it('discovery names every endpoint and serves ETags', async () => {
+    const res = await fetch(`${t.url}/${t.poolId}/.well-known/openid-configuration`);
+    assert.equal(res.status, 200);
+    const doc = (await res.json()) as Record<string, unknown>;
+    assert.equal(doc.issuer, t.issuer);
+    assert.equal(doc.authorization_endpoint, `${t.url}/oauth2/authorize`);
+    assert.equal(doc.token_endpoint, `${t.url}/oauth2/token`);
+    assert.equal(doc.userinfo_endpoint, `${t.url}/oauth2/userInfo`);
+    assert.equal(doc.revocation_endpoint, `${t.url}/oauth2/revoke`);
+    assert.equal(doc.end_session_endpoint, `${t.url}/logout`);
+    assert.equal(doc.jwks_uri, `${t.url}/${t.poolId}/.well-known/jwks.json`);
+    assert.deepEqual(doc.code_challenge_methods_supported, ['S256']);
+    assert.deepEqual(doc.response_types_supported, ['code', 'token']);
+    const etag = res.headers.get('etag')!;
+    const again = await fetch(`${t.url}/${t.poolId}/.well-known/openid-configuration`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    const jwks = (await (await fetch(`${t.url}/${t.poolId}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };
+    assert.equal(jwks.keys.length, 2, 'one key for ID tokens, one for access tokens');
+    for (const key of jwks.keys) {
+      assert.equal(key.kty, 'RSA');
+      assert.equal(key.alg, 'RS256');
+      assert.equal(key.use, 'sig');
+      assert.equal(key.d, undefined, 'no private parts');
+    }
+    assert.equal((await fetch(`${t.url}/us-east-1_Nope/.well-known/openid-configuration`)).status, 404);
+    assert.equal((await fetch(`${t.url}/us-east-1_Nope/.well-known/jwks.json`)).status, 404);
   });
 });
