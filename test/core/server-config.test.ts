@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadServerConfig } from '../../src/config/load.js';
+import { ConfigError, formatPath } from '../../src/core/pools/apply-config.js';
+
+const CWD = '/srv/openpool';
+const load = (env: Record<string, string> = {}, argv: string[] = []) => loadServerConfig(env, argv, CWD);
+
+function pathsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.issues.map((i) => formatPath(i.path)).sort();
+  }
+  return assert.fail('expected a ConfigError');
+}
+
+describe('server config (environment)', () => {
+  it('has development defaults', () => {
+    const config = load();
+    assert.equal(config.port, 9229);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.publicUrl, 'http://localhost:9229');
+    assert.equal(config.issuerBaseUrl, 'http://localhost:9229');
+    assert.deepEqual(config.database, { kind: 'sqlite', file: join(CWD, 'data', 'openpool.db') });
+    assert.equal(config.region, 'us-east-1');
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.configFile, undefined);
+    assert.equal(config.secureCookies, false);
+    assert.equal(config.smtpUrl, undefined);
+    assert.equal(config.warnings.length, 3);
+  });
+
+  it('resolves a relative sqlite path against the working directory and keeps an absolute one', () => {
+    assert.equal(load({ DATABASE_URL: 'sqlite:db/test.sqlite' }).database.file, join(CWD, 'db', 'test.sqlite'));
+    assert.equal(load({ DATABASE_URL: 'sqlite:../shared/op.db' }).database.file, '/srv/shared/op.db');
+    assert.equal(load({ DATABASE_URL: 'sqlite:/var/lib/openpool/op.db' }).database.file, '/var/lib/openpool/op.db');
+    assert.equal(load({ DATABASE_URL: 'sqlite::memory:' }).database.file, ':memory:');
+  });
+
+  it('derives the public URL from PORT and HOST unless PUBLIC_URL is given', () => {
+    assert.equal(load({ PORT: '8080' }).publicUrl, 'http://localhost:8080');
+    assert.equal(load({ PORT: '8080' }).port, 8080);
+    assert.equal(load({ HOST: '0.0.0.0' }).publicUrl, 'http://localhost:9229');
+    assert.equal(load({ HOST: 'auth.internal' }).publicUrl, 'http://auth.internal:9229');
+    const https = load({ PUBLIC_URL: 'https://auth.example.com/' });
+    assert.equal(https.publicUrl, 'https://auth.example.com');
+    assert.equal(https.secureCookies, true);
+    assert.equal(https.warnings.some((w) => w.includes('not https')), false);
+    assert.equal(load({ ISSUER_BASE_URL: 'https://cognito-idp.us-east-1.amazonaws.com' }).issuerBaseUrl, 'https://cognito-idp.us-east-1.amazonaws.com');
+  });
+
+  it('takes --config (or CONFIG) resolved against the working directory', () => {
+    assert.equal(load({}, ['--config', 'pools.json']).configFile, join(CWD, 'pools.json'));
+    assert.equal(load({}, ['--config=/etc/openpool.json']).configFile, '/etc/openpool.json');
+    assert.equal(load({ CONFIG: 'conf/p.json' }).configFile, join(CWD, 'conf', 'p.json'));
+  });
+
+  it('reports a bad PORT and DATABASE_URL, both at once', () => {
+    assert.deepEqual(pathsOf(() => load({ PORT: 'abc' })), ['PORT']);
+    assert.deepEqual(pathsOf(() => load({ PORT: '70000' })), ['PORT']);
+    assert.deepEqual(pathsOf(() => load({ PORT: '80.5' })), ['PORT']);
+    assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'postgres://db/openpool' })), ['DATABASE_URL']);
+    assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'sqlite:' })), ['DATABASE_URL']);
+    assert.deepEqual(pathsOf(() => load({ PORT: 'x', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })), ['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
+  });
+
+  it('validates the other variables', () => {
+    assert.deepEqual(pathsOf(() => load({ REGION: 'moon' })), ['REGION']);
+    assert.deepEqual(pathsOf(() => load({ SMTP_URL: 'http://mail' })), ['SMTP_URL']);
+    assert.deepEqual(pathsOf(() => load({ OPENPOOL_SECRET_KEY: 'short' })), ['OPENPOOL_SECRET_KEY']);
+    assert.deepEqual(pathsOf(() => load({ PUBLIC_URL: 'ftp://x' })), ['PUBLIC_URL']);
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * The storage conformance suite: every backend runs it (SQLite now, PostgreSQL later).
+ * Each test opens a fresh storage with `open` and closes it afterwards.
+ */
+import type { Storage } from '../../src/storage/storage.js';
+import { authConformance } from './conformance-auth.js';
+import { directoryConformance, type WithStorage } from './conformance-directory.js';
+
+export function runStorageConformance(name: string, open: () => Promise<Storage> | Storage): void {
+  const withStorage: WithStorage = async (fn) => {
+    const storage = await open();
+    try {
+      await fn(storage);
+    } finally {
+      await storage.close();
+    }
+  };
+  directoryConformance(name, withStorage);
+  authConformance(name, withStorage);
+}
