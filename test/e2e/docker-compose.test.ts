@@ -1,0 +1,301 @@
+/**
+ * There is no Docker engine in CI, so the container files are checked statically: the compose
+ * wiring (ports, Mailpit, the data volume) must agree with itself, with the Dockerfile, and with
+ * the environment variables OpenPool actually reads (EnvShape), so a typo fails here, not at boot.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, posix } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { loadServerConfig } from '../../src/config/load.js';
+import { projectRoot } from '../../src/config/paths.js';
+import { EnvShape } from '../../src/config/schema.js';
+
+type Dict = Record<string, unknown>;
+const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Compose variable substitution (${VAR}, ${VAR:-default}, ${VAR-default}, $$) against `vars`. */
+function interpolate(value: string, vars: Record<string, string | undefined> = {}): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced: string | undefined, colon: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+      if (whole === '$$') return '$';
+      const name = braced ?? bare!;
+      const set = vars[name];
+      if (fallback === undefined) return set ?? '';
+      if (colon) return set ? set : fallback;
+      return set ?? fallback;
+    });
+}
+
+/** Variables listed without a value, which compose would copy from the host shell. */
+const valueless: string[] = [];
+
+/** A service's environment as compose would pass it (list or map form), interpolated with no shell variables set. */
+function serviceEnv(service: Dict): Record<string, string> {
+  const raw = service.environment;
+  const env: Record<string, string> = {};
+  if (Array.isArray(raw)) {
+    for (const item of raw) {
+      const text = String(item);
+      const eq = text.indexOf('=');
+      if (eq < 0) valueless.push(text);
+      else env[text.slice(0, eq)] = interpolate(text.slice(eq + 1));
+    }
+  } else if (isDict(raw)) {
+    for (const [key, value] of Object.entries(raw)) {
+      if (value === null || value === undefined) valueless.push(key);
+      else env[key] = interpolate(String(value));
+    }
+  }
+  return env;
+}
+
+interface PortMapping { published?: number; target: number; protocol: string }
+
+/** Short ("8080:80", "127.0.0.1:8080:80/udp", "80") and long ({ target, published }) port syntax. */
+function servicePorts(service: Dict): PortMapping[] {
+  const raw = service.ports;
+  if (!Array.isArray(raw)) return [];
+  return raw.map((item): PortMapping => {
+    if (isDict(item)) {
+      return { target: Number(item.target), published: item.published === undefined ? undefined : Number(item.published), protocol: String(item.protocol ?? 'tcp') };
+    }
+    const [spec, protocol = 'tcp'] = String(item).split('/');
+    const parts = spec!.split(':');
+    const target = Number(parts.at(-1));
+    const published = parts.length >= 2 ? Number(parts.at(-2)) : undefined;
+    return { target, published, protocol };
+  });
+}
+
+interface Mount { source?: string; target: string; type: 'volume' | 'bind' }
+
+function serviceMounts(service: Dict): Mount[] {
+  const raw = service.volumes;
+  if (!Array.isArray(raw)) return [];
+  return raw.map((item): Mount => {
+    if (isDict(item)) return { source: item.source as string | undefined, target: String(item.target), type: item.type === 'bind' ? 'bind' : 'volume' };
+    const parts = String(item).split(':');
+    if (parts.length === 1) return { target: parts[0]!, type: 'volume' };
+    const source = parts[0]!;
+    const bind = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
+    return { source, target: parts[1]!, type: bind ? 'bind' : 'volume' };
+  });
+}
+
+function dependsOn(service: Dict): string[] {
+  const raw = service.depends_on;
+  if (Array.isArray(raw)) return raw.map(String);
+  if (isDict(raw)) return Object.keys(raw);
+  return [];
+}
+
+interface Instruction { name: string; args: string }
+
+/** Dockerfile instructions per stage: comments dropped, backslash continuations joined. */
+function dockerfileStages(text: string): Instruction[][] {
+  const logical: string[] = [];
+  let current = '';
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith('#') || (trimmed === '' && current === '')) continue;
+    if (trimmed.endsWith('\\')) {
+      current += `${trimmed.slice(0, -1)} `;
+      continue;
+    }
+    current += trimmed;
+    if (current.trim()) logical.push(current.trim());
+    current = '';
+  }
+  const stages: Instruction[][] = [];
+  for (const line of logical) {
+    const match = /^(\S+)\s*(.*)$/s.exec(line)!;
+    const instruction = { name: match[1]!.toUpperCase(), args: match[2]! };
+    if (instruction.name === 'FROM') stages.push([]);
+    stages.at(-1)?.push(instruction);
+  }
+  return stages;
+}
+
+/** `ENV A=1 B=2` (and the legacy `ENV A 1`) into a map; values here carry no spaces or quotes. */
+function dockerEnv(stage: Instruction[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { name, args } of stage) {
+    if (name !== 'ENV') continue;
+    if (!args.includes('=')) {
+      const [key, ...rest] = args.split(/\s+/);
+      env[key!] = rest.join(' ');
+      continue;
+    }
+    for (const pair of args.split(/\s+/).filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      env[pair.slice(0, eq)] = pair.slice(eq + 1).replace(/^"(.*)"$/, '$1');
+    }
+  }
+  return env;
+}
+
+const args = (stage: Instruction[], name: string) => stage.filter((i) => i.name === name).map((i) => i.args);
+const execForm = (value: string): string[] => {
+  const parsed: unknown = JSON.parse(value);
+  assert.ok(Array.isArray(parsed), `${value} is not exec (JSON array) form`);
+  return parsed.map(String);
+};
+
+const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8')) as Dict;
+const services = (isDict(compose.services) ? compose.services : {}) as Record<string, Dict>;
+const openpool = services.openpool ?? {};
+const mailpit = services.mailpit ?? {};
+const env = serviceEnv(openpool);
+const stages = dockerfileStages(readFileSync(join(projectRoot, 'Dockerfile'), 'utf8'));
+const runtime = stages.at(-1) ?? [];
+const imageEnv = dockerEnv(runtime);
+/** What the server sees in the container: the image's ENV, overridden by compose (validated by the tests that use it). */
+function effective() {
+  const parsed = EnvShape.safeParse({ ...imageEnv, ...env });
+  assert.ok(parsed.success, parsed.success ? '' : `EnvShape rejects the container environment: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+describe('docker-compose.yml and Dockerfile, checked statically', () => {
+  it('defines the openpool and mailpit services', () => {
+    assert.ok(isDict(services.openpool), 'service openpool');
+    assert.ok(isDict(services.mailpit), 'service mailpit');
+    assert.match(String(mailpit.image), /^axllent\/mailpit(:|@|$)/);
+  });
+
+  it('builds openpool from the repository root and publishes its port', () => {
+    const build = openpool.build;
+    const context = isDict(build) ? build.context : build;
+    assert.equal(context, '.');
+    const ports = servicePorts(openpool);
+    const mapping = ports.find((p) => p.published === 9229);
+    assert.ok(mapping, 'host port 9229 is published');
+    assert.equal(mapping.target, effective().PORT, 'the published container port is the one the server listens on');
+  });
+
+  it('sends mail to the mailpit service on the port Mailpit listens on for SMTP', () => {
+    assert.ok(env.SMTP_URL, 'SMTP_URL is set');
+    const url = new URL(env.SMTP_URL);
+    assert.equal(url.protocol, 'smtp:');
+    assert.ok(Object.hasOwn(services, url.hostname), `SMTP_URL host ${url.hostname} is a compose service`);
+    assert.equal(url.hostname, 'mailpit');
+    assert.equal(Number(url.port), 1025, 'Mailpit listens for SMTP on 1025 inside its container');
+    assert.ok(servicePorts(mailpit).some((p) => p.target === 1025), 'mailpit publishes SMTP 1025');
+    assert.ok(dependsOn(openpool).includes('mailpit'), 'openpool depends_on mailpit');
+  });
+
+  it('publishes the Mailpit web inbox on 8025', () => {
+    assert.ok(servicePorts(mailpit).some((p) => p.target === 8025 && p.published === 8025));
+  });
+
+  it('keeps the SQLite database inside the named volume mounted on openpool', () => {
+    const file = effective().DATABASE_URL.slice('sqlite:'.length);
+    assert.ok(posix.isAbsolute(file), `DATABASE_URL ${env.DATABASE_URL} is an absolute path`);
+    const mount = serviceMounts(openpool).find((m) => file.startsWith(`${m.target.replace(/\/+$/, '')}/`));
+    assert.ok(mount, `${file} lies inside a mounted volume`);
+    assert.equal(mount.type, 'volume');
+    assert.equal(mount.source, 'openpool-data');
+    assert.ok(isDict(compose.volumes) && Object.hasOwn(compose.volumes, 'openpool-data'), 'openpool-data is declared under top-level volumes');
+    const declared = args(runtime, 'VOLUME').flatMap((v) => (v.startsWith('[') ? execForm(v) : v.split(/\s+/)));
+    assert.ok(declared.includes(mount.target), `the Dockerfile declares VOLUME ${mount.target}`);
+    assert.ok(imageEnv.DATABASE_URL?.startsWith(`sqlite:${mount.target}/`), 'the image default DATABASE_URL is inside the volume too');
+  });
+
+  it('listens on all interfaces inside the container', () => {
+    assert.equal(env.HOST, '0.0.0.0');
+    assert.equal(imageEnv.HOST, '0.0.0.0');
+  });
+
+  it('every variable compose sets for openpool is one OpenPool reads, and EnvShape accepts them all', () => {
+    assert.deepEqual(valueless, [], 'every variable has a value in the compose file, none is copied from the host shell');
+    const known = new Set(Object.keys(EnvShape.shape));
+    for (const key of Object.keys(env)) assert.ok(known.has(key), `${key} is not an OpenPool environment variable (typo?)`);
+    for (const key of Object.keys(imageEnv)) {
+      if (key !== 'NODE_ENV') assert.ok(known.has(key), `Dockerfile ENV ${key} is not an OpenPool environment variable (typo?)`);
+    }
+    const parsed = EnvShape.safeParse(env);
+    assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
+    assert.ok(EnvShape.safeParse(imageEnv).success, 'the Dockerfile ENV alone is valid');
+  });
+
+  it('loads, through the real config loader, into a server reachable from outside the container that mails Mailpit', () => {
+    const workdir = args(runtime, 'WORKDIR').at(-1) ?? '/';
+    const config = loadServerConfig({ ...imageEnv, ...env }, [], workdir);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.port, 9229);
+    assert.equal(config.publicUrl, 'http://localhost:9229');
+    assert.deepEqual(config.database, { kind: 'sqlite', file: '/data/openpool.db' });
+    assert.equal(config.smtpUrl, 'smtp://mailpit:1025');
+    assert.ok(config.secretKey, 'a secret key is set, so the key does not depend on a file in the volume');
+    assert.ok(!config.warnings.some((w) => /SMTP_URL|OPENPOOL_SECRET_KEY/.test(w)), config.warnings.join('\n'));
+  });
+
+  it('ships a development secret key that is long enough and clearly marked, overridable from the shell', () => {
+    const raw = isDict(openpool.environment) ? String(openpool.environment.OPENPOOL_SECRET_KEY) : '';
+    assert.match(raw, /^\$\{OPENPOOL_SECRET_KEY:-.+\}$/);
+    assert.ok(env.OPENPOOL_SECRET_KEY!.length >= 32);
+    assert.match(env.OPENPOOL_SECRET_KEY!, /dev/i);
+    assert.equal(interpolate(raw, { OPENPOOL_SECRET_KEY: 'from-the-shell' }), 'from-the-shell');
+  });
+
+  it('EXPOSEs the published container port and runs a file the build produces', () => {
+    const exposed = args(runtime, 'EXPOSE').flatMap((v) => v.split(/\s+/)).map((p) => Number(p.split('/')[0]));
+    const published = servicePorts(openpool).map((p) => p.target);
+    assert.deepEqual(exposed, [effective().PORT]);
+    assert.ok(published.includes(exposed[0]!));
+    const cmd = execForm(args(runtime, 'CMD').at(-1) ?? 'null');
+    assert.equal(cmd[0], 'node');
+    assert.ok(!isAbsolute(cmd[1]!));
+    assert.ok(existsSync(join(projectRoot, cmd[1]!)), `${cmd[1]} exists after npm run build`);
+    assert.equal(cmd[1], 'dist/src/cli.js');
+  });
+
+  it('builds on node:20-bookworm-slim in two stages and runs as the node user', () => {
+    assert.ok(stages.length >= 2, 'multi-stage');
+    for (const stage of stages) assert.match(stage[0]!.args, /^node:20-bookworm-slim\b/);
+    const build = stages[0]!;
+    const runs = args(build, 'RUN').join('\n');
+    for (const tool of ['python3', 'make', 'g++']) assert.ok(runs.includes(tool), `the build stage installs ${tool}`);
+    for (const step of ['npm ci', 'npm run build', 'npm prune --omit=dev']) assert.ok(runs.includes(step), step);
+    assert.equal(args(runtime, 'USER').at(-1), 'node');
+  });
+
+  it('copies into the runtime image everything the server reads from its project root', () => {
+    const copies = args(runtime, 'COPY').map((c) => c.split(/\s+/).filter((w) => !w.startsWith('--')));
+    const workdir = args(runtime, 'WORKDIR').at(-1);
+    assert.equal(workdir, '/app');
+    const destinations = new Set<string>();
+    for (const words of copies) {
+      const dest = words.at(-1)!;
+      for (const src of words.slice(0, -1)) {
+        const base = posix.basename(src);
+        destinations.add(dest === './' || dest === '.' ? base : posix.normalize(dest).replace(/^\.\//, ''));
+      }
+    }
+    // paths.ts: the root is the folder holding package.json and migrations/; views/ and public/ sit beside them.
+    for (const needed of ['package.json', 'node_modules', 'dist', 'migrations', 'views', 'public']) {
+      assert.ok(destinations.has(needed), `runtime stage copies ${needed} into ${workdir}`);
+      assert.ok(existsSync(join(projectRoot, needed)), `${needed} exists in the repository`);
+    }
+  });
+
+  it('health-checks /health with node itself (no curl in slim images) on the server port', () => {
+    const healthcheck = args(runtime, 'HEALTHCHECK').at(-1) ?? '';
+    const cmd = execForm(healthcheck.slice(healthcheck.indexOf('CMD') + 3).trim());
+    assert.equal(cmd[0], 'node');
+    assert.match(cmd.join(' '), /http:\/\/127\.0\.0\.1:.*\/health/);
+    const composeCheck = isDict(openpool.healthcheck) ? openpool.healthcheck.test : undefined;
+    assert.ok(Array.isArray(composeCheck), 'compose healthcheck uses exec form');
+    assert.equal(composeCheck[0], 'CMD');
+    assert.equal(composeCheck[1], 'node');
+    assert.match(composeCheck.join(' '), new RegExp(`http://127\\.0\\.0\\.1:${effective().PORT}/health`));
+    assert.equal(openpool.restart, 'unless-stopped');
+  });
+
+  it('keeps host build output and data out of the build context', () => {
+    const ignored = readFileSync(join(projectRoot, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    for (const entry of ['node_modules', 'dist', 'data', '.git', 'test-results', '*.log']) assert.ok(ignored.includes(entry), entry);
+  });
+});
