@@ -6,10 +6,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * What a developer needs to point Postman or an app at the server, printed at every start.
- * Client secrets are shown only while the server listens on loopback (a development setup).
+ * Client secrets are shown only in a development setup (loopback address or a localhost PUBLIC_URL).
  */
 export async function startupSummary(services: Services, config: ServerConfig): Promise<string> {
-  const showSecrets = LOOPBACK.has(config.host);
+  // A development setup: bound to loopback, or reached at localhost (e.g. a local container).
+  const showSecrets = LOOPBACK.has(config.host) || LOOPBACK.has(new URL(config.publicUrl).hostname);
   const lines = ['', `OpenPool is listening on ${config.publicUrl}`, ''];
   for (const pool of await services.pools.list()) {
     const issuer = services.issuer.issuerFor(pool.id);
@@ -25,7 +26,7 @@ export async function startupSummary(services: Services, config: ServerConfig): 
       const flows = client.settings.allowedOAuthFlows.join(', ') || 'none';
       lines.push(`  Client ${client.name}`);
       lines.push(`    Client ID      ${client.id}`);
-      if (client.secret) lines.push(`    Client Secret  ${showSecrets ? client.secret : '(hidden: not listening on loopback)'}`);
+      if (client.secret) lines.push(`    Client Secret  ${showSecrets ? client.secret : '(hidden: not a localhost setup; read it from the config or the admin API)'}`);
       lines.push(`    Flows          ${flows}`);
       if (client.settings.callbackUrls.length) {
         const callback = client.settings.callbackUrls.includes(POSTMAN_CALLBACK) ? POSTMAN_CALLBACK : client.settings.callbackUrls[0];

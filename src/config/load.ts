@@ -24,8 +24,13 @@ export interface ServerConfig {
   warnings: string[];
 }
 
+/** zod issues as JSON paths; an unknown field is reported at its own path, one issue per field. */
 const zodIssues = (error: z.ZodError, prefix: (string | number)[] = []): ValidationIssue[] =>
-  error.issues.map((i) => ({ path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message }));
+  error.issues.flatMap((i) => {
+    const path = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    if (i.code === 'unrecognized_keys') return i.keys.map((key) => ({ path: [...path, key], message: 'unknown field' }));
+    return [{ path, message: i.message }];
+  });
 
 function argValue(argv: string[], name: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {

@@ -193,8 +193,8 @@ describe('a bad configuration file', () => {
       let stderr2 = '';
       child2.stderr.on('data', (c) => (stderr2 += c));
       assert.equal(await new Promise((resolve) => child2.on('exit', resolve)), 1);
-      assert.match(stderr2, /UserPools\[0\]: Unrecognized key.*Bogus/);
-      assert.match(stderr2, /UserPools\[0\]\.Clients\[0\]: Unrecognized key.*Nope/);
+      assert.match(stderr2, /UserPools\[0\]\.Bogus: unknown field/);
+      assert.match(stderr2, /UserPools\[0\]\.Clients\[0\]\.Nope: unknown field/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

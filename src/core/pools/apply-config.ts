@@ -122,6 +122,12 @@ async function planUser(
   let identity: { username: string; attributes: Record<string, string> };
   try {
     validateUserAttributes(pool.settings, attributes);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    report({ path: ['UserAttributes'], message: error.message });
+    return undefined;
+  }
+  try {
     identity = resolveIdentity(pool, deps, { username: u.username, attributes });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
