@@ -88,9 +88,6 @@ describe('hosted pages in headless Chromium', () => {
       if (msg.type() !== 'error') return;
       if (/^Failed to load resource: the server responded with a status of 400\b/.test(msg.text()) && msg.location().url === page.url()) {
         refusedDocuments.push(new URL(page.url()).pathname);
-      } else if (/status of 404\b/.test(msg.text()) && msg.location().url === `${t.url}/favicon.ico`) {
-        // Chromium asks every origin for /favicon.ico on its own; the server has none and the pages
-        // name no icon. Known and harmless (reported), and not something a page does.
       } else {
         problems.push(`console error on ${page.url()}: ${msg.text()} (${msg.location().url})`);
       }
