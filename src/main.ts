@@ -77,6 +77,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       secureCookies: config.secureCookies,
       cookieSecret: box.digest('cookie-signing'),
       bodyLimit: 64 * 1024,
+      region: config.region,
+      adminKeys: config.adminKeys,
     }, logger);
     closers.unshift(() => app.close());
     const address = await app.listen({ port: config.port, host: config.host });

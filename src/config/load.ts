@@ -20,6 +20,8 @@ export interface ServerConfig {
   logLevel: string;
   secretKey?: string;
   secureCookies: boolean;
+  /** Keys that may sign admin calls of the Cognito API. */
+  adminKeys: { accessKeyId: string; secretAccessKey: string }[];
   /** Human-readable warnings about development defaults, printed loudly at boot. */
   warnings: string[];
 }
@@ -55,6 +57,19 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
   const warnings: string[] = [];
   if (!e.SMTP_URL) warnings.push('SMTP_URL is not set: verification codes are written to the log instead of being emailed.');
   if (!e.OPENPOOL_SECRET_KEY) warnings.push('OPENPOOL_SECRET_KEY is not set: the master key is kept in a file beside the database.');
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(e.HOST);
+  let adminKeys: ServerConfig['adminKeys'];
+  if (e.ADMIN_ACCESS_KEY_ID && e.ADMIN_SECRET_ACCESS_KEY) {
+    adminKeys = [{ accessKeyId: e.ADMIN_ACCESS_KEY_ID, secretAccessKey: e.ADMIN_SECRET_ACCESS_KEY }];
+  } else if (e.ADMIN_ACCESS_KEY_ID || e.ADMIN_SECRET_ACCESS_KEY) {
+    throw new ConfigError([{ path: ['ADMIN_ACCESS_KEY_ID'], message: 'set both ADMIN_ACCESS_KEY_ID and ADMIN_SECRET_ACCESS_KEY, or neither' }]);
+  } else if (loopback) {
+    // The convention local AWS emulators share, so existing test setups sign their calls unchanged.
+    adminKeys = [{ accessKeyId: 'test', secretAccessKey: 'test' }];
+    warnings.push('Admin API keys are the development pair test/test (accepted only because HOST is a loopback address).');
+  } else {
+    throw new ConfigError([{ path: ['ADMIN_ACCESS_KEY_ID'], message: `HOST ${e.HOST} is not a loopback address: set ADMIN_ACCESS_KEY_ID and ADMIN_SECRET_ACCESS_KEY for the admin API` }]);
+  }
   if (!publicUrl.startsWith('https://')) warnings.push(`PUBLIC_URL ${publicUrl} is not https: cookies are not marked Secure. Use https in production.`);
   return {
     port: e.PORT,
@@ -69,6 +84,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     logLevel: e.LOG_LEVEL,
     secretKey: e.OPENPOOL_SECRET_KEY,
     secureCookies: publicUrl.startsWith('https://'),
+    adminKeys,
     warnings,
   };
 }

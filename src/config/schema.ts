@@ -43,4 +43,6 @@ export const EnvShape = z.object({
   MAIL_FROM: z.string().min(3).default('OpenPool <no-reply@openpool.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OPENPOOL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_ACCESS_KEY_ID: z.string().min(3).max(128).regex(/^\w+$/).optional(),
+  ADMIN_SECRET_ACCESS_KEY: z.string().min(8).max(256).optional(),
 });

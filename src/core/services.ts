@@ -13,6 +13,9 @@ import {
 import { authenticateClient } from './oauth/client-auth.js';
 import { clientCredentialsGrant, exchangeAuthorizationCode, refreshTokenGrant, userInfo, type CodeExchange } from './oauth/grants.js';
 import { revokeRefreshToken } from './tokens/families.js';
+import { passwordSignIn, refreshTokenSignIn, requireAuthFlow, respondNewPassword } from './auth/api-sign-in.js';
+import { verifySecretHash } from './auth/secret-hash.js';
+import { changePassword, globalSignOut, requireTokenUser } from './auth/self-service.js';
 import { requiredAttributes } from './users/attributes.js';
 import { authenticatePassword } from './users/authenticate.js';
 import {
@@ -24,6 +27,8 @@ import {
   type PendingKind,
 } from './users/browser-session.js';
 import { completeNewPassword } from './users/new-password.js';
+import { adminConfirmSignUp, adminSetUserPassword, setUserEnabled, signOutEverywhere } from './users/admin-users.js';
+import { findUserBySignInName } from './users/identity.js';
 import { confirmForgotPassword, forgotPassword } from './users/password-reset.js';
 import { confirmSignUp, resendConfirmationCode, signUp, type SignUpInput } from './users/sign-up.js';
 
@@ -57,6 +62,12 @@ export function createServices(deps: CoreDeps) {
       completeNewPassword: (pool: UserPool, userId: string, password: string, attributes: Record<string, string>) =>
         completeNewPassword(deps, pool, userId, password, attributes),
       get: (poolId: string, userId: string) => deps.storage.users.get(poolId, userId),
+      findBySignInName: (pool: UserPool, name: string) => findUserBySignInName(deps.storage, pool, name),
+      count: (poolId: string) => deps.storage.users.count(poolId),
+      adminConfirm: (pool: UserPool, user: User) => adminConfirmSignUp(deps, pool, user),
+      setEnabled: (pool: UserPool, user: User, enabled: boolean) => setUserEnabled(deps, pool, user, enabled),
+      signOutEverywhere: (pool: UserPool, user: User) => signOutEverywhere(deps, pool, user),
+      adminSetPassword: (pool: UserPool, user: User, password: string, permanent: boolean) => adminSetUserPassword(deps, pool, user, password, permanent),
     },
     oauth: {
       validateAuthorizationRequest: (params: AuthorizationParams) => validateAuthorizationRequest(deps, params),
@@ -78,6 +89,17 @@ export function createServices(deps: CoreDeps) {
     },
     keys: {
       jwks: (poolId: string) => deps.signer.jwks(poolId),
+    },
+    api: {
+      requireAuthFlow,
+      verifySecretHash,
+      passwordSignIn: (pool: UserPool, client: Client, username: string, password: string) => passwordSignIn(deps, pool, client, username, password),
+      refreshTokenSignIn: (pool: UserPool, client: Client, refreshToken: string | undefined) => refreshTokenSignIn(deps, pool, client, refreshToken),
+      respondNewPassword: (pool: UserPool, client: Client, session: string | undefined, password: string | undefined, attributes: Record<string, string>) =>
+        respondNewPassword(deps, pool, client, session, password, attributes),
+      requireTokenUser: (accessToken: string | undefined) => requireTokenUser(deps, accessToken),
+      changePassword: (accessToken: string | undefined, previous: string, proposed: string) => changePassword(deps, accessToken, previous, proposed),
+      globalSignOut: (accessToken: string | undefined) => globalSignOut(deps, accessToken),
     },
     issuer: deps.issuer,
   };

@@ -7,6 +7,7 @@ import type { Services } from '../core/services.js';
 import type { Logger } from '../logging/logger.js';
 import type { HttpSettings } from './context.js';
 import './context.js';
+import { cognitoApiPlugin } from './cognito-api/index.js';
 import { hostedUiPlugin } from './hosted-ui/index.js';
 import { oauth2Plugin } from './oauth2/index.js';
 import { sendOAuthError } from './oauth2/error-response.js';
@@ -35,6 +36,7 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
 
   await app.register(oauth2Plugin);
   await app.register(hostedUiPlugin);
+  await app.register(cognitoApiPlugin);
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', error_description: `No route for ${request.method} ${request.url.split('?')[0]}` }));

@@ -7,6 +7,10 @@ export interface HttpSettings {
   /** Signs the CSRF cookie (derived from the master key). */
   cookieSecret: string;
   bodyLimit: number;
+  /** Region named in ARNs the Cognito API returns. */
+  region: string;
+  /** Access keys that may sign admin calls of the Cognito API. */
+  adminKeys: { accessKeyId: string; secretAccessKey: string }[];
 }
 
 export interface AppContext {

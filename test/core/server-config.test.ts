@@ -30,7 +30,16 @@ describe('server config (environment)', () => {
     assert.equal(config.configFile, undefined);
     assert.equal(config.secureCookies, false);
     assert.equal(config.smtpUrl, undefined);
-    assert.equal(config.warnings.length, 3);
+    assert.equal(config.warnings.length, 4);
+    assert.deepEqual(config.adminKeys, [{ accessKeyId: 'test', secretAccessKey: 'test' }]);
+  });
+
+  it('accepts the development admin keys only on a loopback address', () => {
+    assert.deepEqual(pathsOf(() => load({ HOST: '0.0.0.0' })), ['ADMIN_ACCESS_KEY_ID']);
+    assert.deepEqual(pathsOf(() => load({ ADMIN_ACCESS_KEY_ID: 'AKIDEXAMPLE' })), ['ADMIN_ACCESS_KEY_ID']);
+    const keys = { ADMIN_ACCESS_KEY_ID: 'AKIDEXAMPLE', ADMIN_SECRET_ACCESS_KEY: 'a-real-secret-value' };
+    assert.deepEqual(load({ HOST: '0.0.0.0', ...keys }).adminKeys, [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'a-real-secret-value' }]);
+    assert.equal(load(keys).warnings.some((w) => w.includes('test/test')), false);
   });
 
   it('resolves a relative sqlite path against the working directory and keeps an absolute one', () => {
@@ -43,8 +52,9 @@ describe('server config (environment)', () => {
   it('derives the public URL from PORT and HOST unless PUBLIC_URL is given', () => {
     assert.equal(load({ PORT: '8080' }).publicUrl, 'http://localhost:8080');
     assert.equal(load({ PORT: '8080' }).port, 8080);
-    assert.equal(load({ HOST: '0.0.0.0' }).publicUrl, 'http://localhost:9229');
-    assert.equal(load({ HOST: 'auth.internal' }).publicUrl, 'http://auth.internal:9229');
+    const keys = { ADMIN_ACCESS_KEY_ID: 'AKIDEXAMPLE', ADMIN_SECRET_ACCESS_KEY: 'a-real-secret-value' };
+    assert.equal(load({ HOST: '0.0.0.0', ...keys }).publicUrl, 'http://localhost:9229');
+    assert.equal(load({ HOST: 'auth.internal', ...keys }).publicUrl, 'http://auth.internal:9229');
     const https = load({ PUBLIC_URL: 'https://auth.example.com/' });
     assert.equal(https.publicUrl, 'https://auth.example.com');
     assert.equal(https.secureCookies, true);

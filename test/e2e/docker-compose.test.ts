@@ -230,6 +230,7 @@ describe('docker-compose.yml and Dockerfile, checked statically', () => {
     assert.equal(config.smtpUrl, 'smtp://mailpit:1025');
     assert.ok(config.secretKey, 'a secret key is set, so the key does not depend on a file in the volume');
     assert.ok(!config.warnings.some((w) => /SMTP_URL|OPENPOOL_SECRET_KEY/.test(w)), config.warnings.join('\n'));
+    assert.equal(config.adminKeys.length, 1, 'admin API keys are named, as a non-loopback HOST requires');
   });
 
   it('ships a development secret key that is long enough and clearly marked, overridable from the shell', () => {

@@ -37,13 +37,16 @@ export async function setPassword(
   user: User,
   password: string,
   status: User['status'],
+  options: { signOutEverywhere: boolean } = { signOutEverywhere: true },
 ): Promise<User> {
   const passwordHash = await deps.hasher.hash(password);
   const now = deps.clock.now();
   const updated = await deps.storage.users.update(pool.id, user.id, (u) => ({
     ...u, passwordHash, status: u.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : status, updatedAt: now, passwordUpdatedAt: now,
   }));
-  await deps.storage.tokens.revokeFamiliesOfUser(pool.id, user.id, now);
-  await deps.storage.sessions.deleteForUser(pool.id, user.id);
+  if (options.signOutEverywhere) {
+    await deps.storage.tokens.revokeFamiliesOfUser(pool.id, user.id, now);
+    await deps.storage.sessions.deleteForUser(pool.id, user.id);
+  }
   return updated;
 }

@@ -1,0 +1,19 @@
+import { createHmac } from 'node:crypto';
+import { AppError } from '../../errors/app-error.js';
+import type { Client } from '../model.js';
+import { secretsEqual } from '../oauth/client-auth.js';
+
+export const secretHashOf = (clientSecret: string, username: string, clientId: string) =>
+  createHmac('sha256', clientSecret).update(username + clientId).digest('base64');
+
+/**
+ * SECRET_HASH = Base64(HMAC-SHA256(client secret, username + client id)), required for clients
+ * that have a secret. Any of the given names (what the caller typed, or the real username) may
+ * have been used, as Cognito accepts both.
+ */
+export function verifySecretHash(client: Client, secretHash: string | undefined, usernames: (string | undefined)[]): void {
+  if (client.secret === undefined) return;
+  if (!secretHash) throw new AppError('NotAuthorized', `Client ${client.id} is configured for secret but secret was not received`);
+  const ok = usernames.some((u) => u !== undefined && secretsEqual(secretHashOf(client.secret!, u, client.id), secretHash));
+  if (!ok) throw new AppError('NotAuthorized', `Unable to verify secret hash for client ${client.id}`);
+}

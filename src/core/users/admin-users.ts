@@ -1,0 +1,39 @@
+/** What an administrator does to a user (AdminConfirmSignUp, AdminDisableUser, AdminSetUserPassword, …). */
+import { AppError } from '../../errors/app-error.js';
+import { AlreadyExistsError } from '../../storage/storage.js';
+import type { CoreDeps } from '../deps.js';
+import type { User, UserPool } from '../model.js';
+import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { signInAliases } from './identity.js';
+import { setPassword } from './password-reset.js';
+
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'hasher'>;
+
+export async function adminConfirmSignUp(deps: Deps, pool: UserPool, user: User): Promise<User> {
+  if (user.status !== 'UNCONFIRMED') throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);
+  const confirmed = await deps.storage.users.update(pool.id, user.id, (u) => ({ ...u, status: 'CONFIRMED', updatedAt: deps.clock.now() }));
+  try {
+    await deps.storage.users.setAliases(pool.id, user.id, signInAliases(pool.settings, confirmed));
+  } catch (error) {
+    if (error instanceof AlreadyExistsError) throw new AppError('AliasExists', `An account with the given ${error.key} already exists.`);
+    throw error;
+  }
+  return confirmed;
+}
+
+/** Disabling ends every session and token: a disabled user must not keep using old ones. */
+export async function setUserEnabled(deps: Deps, pool: UserPool, user: User, enabled: boolean): Promise<void> {
+  await deps.storage.users.update(pool.id, user.id, (u) => ({ ...u, enabled, updatedAt: deps.clock.now() }));
+  if (!enabled) await signOutEverywhere(deps, pool, user);
+}
+
+export async function signOutEverywhere(deps: Deps, pool: UserPool, user: User): Promise<void> {
+  await deps.storage.tokens.revokeFamiliesOfUser(pool.id, user.id, deps.clock.now());
+  await deps.storage.sessions.deleteForUser(pool.id, user.id);
+}
+
+/** Permanent → CONFIRMED; otherwise a temporary password the user must change (FORCE_CHANGE_PASSWORD). */
+export async function adminSetUserPassword(deps: Deps, pool: UserPool, user: User, password: string, permanent: boolean): Promise<User> {
+  assertPasswordPolicy(pool.settings.passwordPolicy, password);
+  return setPassword(deps, pool, user, password, permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD');
+}
