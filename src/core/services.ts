@@ -15,6 +15,8 @@ import { clientCredentialsGrant, exchangeAuthorizationCode, refreshTokenGrant, u
 import { revokeRefreshToken } from './tokens/families.js';
 import { passwordSignIn, refreshTokenSignIn, requireAuthFlow, respondNewPassword } from './auth/api-sign-in.js';
 import { verifySecretHash } from './auth/secret-hash.js';
+import { storeSrpVerifier } from './auth/srp-verifier.js';
+import { respondPasswordVerifier, startSrpSignIn } from './auth/srp-sign-in.js';
 import { changePassword, globalSignOut, requireTokenUser } from './auth/self-service.js';
 import { requiredAttributes } from './users/attributes.js';
 import { authenticatePassword } from './users/authenticate.js';
@@ -43,9 +45,16 @@ export function createServices(deps: CoreDeps) {
       listClients: (poolId: string) => deps.storage.clients.listByPool(poolId),
       /** Validates every definition, then writes all of them in one transaction and makes signing keys. */
       async apply(definitions: PoolDefinition[], region: string) {
-        const plan = await buildConfigPlan(deps, definitions, region);
+        const passwords = new Map<string, string>();
+        const plan = await buildConfigPlan(deps, definitions, region, passwords);
         await deps.storage.applyConfig(plan);
         for (const pool of plan.pools) await deps.signer.ensureKeys(pool.id);
+        for (const { user } of plan.users) {
+          // Only users this apply created (a concurrent apply may have made them first).
+          const created = await deps.storage.users.get(user.poolId, user.id);
+          const pool = plan.pools.find((p) => p.id === user.poolId);
+          if (created && pool) await storeSrpVerifier(deps, pool, created, passwords.get(user.id)!);
+        }
         return plan;
       },
       passwordRules: (pool: UserPool) => describePasswordPolicy(pool.settings.passwordPolicy),
@@ -97,6 +106,8 @@ export function createServices(deps: CoreDeps) {
       refreshTokenSignIn: (pool: UserPool, client: Client, refreshToken: string | undefined) => refreshTokenSignIn(deps, pool, client, refreshToken),
       respondNewPassword: (pool: UserPool, client: Client, session: string | undefined, password: string | undefined, attributes: Record<string, string>) =>
         respondNewPassword(deps, pool, client, session, password, attributes),
+      startSrp: (pool: UserPool, client: Client, username: string | undefined, srpA: string | undefined) => startSrpSignIn(deps, pool, client, username, srpA),
+      respondPasswordVerifier: (pool: UserPool, client: Client, responses: Record<string, string>) => respondPasswordVerifier(deps, pool, client, responses),
       requireTokenUser: (accessToken: string | undefined) => requireTokenUser(deps, accessToken),
       changePassword: (accessToken: string | undefined, previous: string, proposed: string) => changePassword(deps, accessToken, previous, proposed),
       globalSignOut: (accessToken: string | undefined) => globalSignOut(deps, accessToken),

@@ -133,6 +133,20 @@ export interface SigningKeyStore {
   createIfAbsent(key: SigningKey): Promise<SigningKey>;
 }
 
+export interface SrpVerifier {
+  poolId: string;
+  userId: string;
+  /** Padded hex, as sent to clients in SALT. */
+  salt: string;
+  verifierSealed: string;
+  updatedAt: number;
+}
+
+export interface SrpVerifierStore {
+  get(poolId: string, userId: string): Promise<SrpVerifier | undefined>;
+  put(verifier: SrpVerifier): Promise<void>;
+}
+
 /** Everything a config file (or later an admin call) writes, applied all-or-nothing. */
 export interface ConfigPlan {
   pools: UserPool[];
@@ -154,6 +168,7 @@ export interface Storage {
   sessions: SessionStore;
   tokens: TokenStore;
   signingKeys: SigningKeyStore;
+  srpVerifiers: SrpVerifierStore;
   /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
   applyConfig(plan: ConfigPlan): Promise<void>;
   /** Arbitrary small metadata (e.g. whether the example was seeded). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ const CONFIG = {
           TokenValidityUnits: { AccessToken: 'minutes' },
           RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 },
         },
+        { ClientId: 'configspaclient000000001', ClientName: 'spa', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
       ],
       Users: [
         {
@@ -54,7 +56,8 @@ const CONFIG = {
   ],
 };
 
-const SECRET = CONFIG.UserPools[0]!.Clients[0]!.ClientSecret;
+const SECRET = CONFIG.UserPools[0]!.Clients[0]!.ClientSecret!;
+const SPA_CLIENT_ID = 'configspaclient000000001';
 const CLIENT = { id: CONFIG.UserPools[0]!.Clients[0]!.ClientId, secret: SECRET };
 const params = { response_type: 'code', client_id: CLIENT.id, redirect_uri: CALLBACK, scope: 'openid email profile', state: 'cfg' };
 
@@ -95,6 +98,15 @@ describe('configuration file', () => {
     assert.equal(reused.json.error, 'invalid_grant');
   });
 
+  it('declared users can sign in with SRP at once (their verifier is made when the file is applied)', async () => {
+    const Cognito = createRequire(import.meta.url)('amazon-cognito-identity-js') as typeof import('amazon-cognito-identity-js');
+    const pool = new Cognito.CognitoUserPool({ UserPoolId: POOL_ID, ClientId: SPA_CLIENT_ID, endpoint: t.url });
+    const user = new Cognito.CognitoUser({ Username: 'alice', Pool: pool });
+    const session = await new Promise<import('amazon-cognito-identity-js').CognitoUserSession>((resolve, reject) =>
+      user.authenticateUser(new Cognito.AuthenticationDetails({ Username: 'alice', Password: 'AlicePassw0rd' }), { onSuccess: resolve, onFailure: reject }));
+    assert.equal(decodeJwt(session.getIdToken().getJwtToken())['cognito:username'], 'alice');
+  });
+
   it('is applied again at restart without changing ids or overwriting a changed password', async () => {
     const web = new WebClient(t.url);
     const forgot = await web.get(`/forgotPassword?${new URLSearchParams(params)}`);
@@ -111,7 +123,7 @@ describe('configuration file', () => {
     await t.restart();
     const pools = await t.server.services.pools.list();
     assert.deepEqual(pools.map((p) => p.id), [POOL_ID]);
-    assert.deepEqual((await t.server.services.pools.listClients(POOL_ID)).map((c) => c.id), [CLIENT.id]);
+    assert.deepEqual((await t.server.services.pools.listClients(POOL_ID)).map((c) => c.id).sort(), [CLIENT.id, SPA_CLIENT_ID].sort());
     const old = await signInThroughPages(new WebClient(t.url), params, 'alice', 'AlicePassw0rd');
     assert.equal(old.status, 400, 'the old password must not come back');
     assert.match(old.body, /Incorrect username or password/);
@@ -179,8 +191,8 @@ describe('a bad configuration file', () => {
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       assert.equal(code, 1);
       assert.match(stderr, /UserPools\[0\]\.Clients\[0\]\.CallbackURLs\[0\]/);
-      assert.match(stderr, /UserPools\[0\]\.Clients\[1\]\.AllowedOAuthFlows/);
-      assert.match(stderr, /UserPools\[0\]\.Clients\[1\]\.AllowedOAuthScopes\[0\]/);
+      assert.match(stderr, /UserPools\[0\]\.Clients\[2\]\.AllowedOAuthFlows/);
+      assert.match(stderr, /UserPools\[0\]\.Clients\[2\]\.AllowedOAuthScopes\[0\]/);
       assert.match(stderr, /UserPools\[0\]\.Users\[0\]\.Password/);
       const storage = openSqlite(join(dir, 'db.sqlite'));
       assert.deepEqual(await storage.pools.list(), [], 'nothing half-applied');

@@ -13,7 +13,7 @@ export const API_SCOPES = ['aws.cognito.signin.user.admin'];
 
 export type ApiAuthResult =
   | { kind: 'tokens'; tokens: SignInTokens; withRefreshToken: boolean }
-  | { kind: 'challenge'; challengeName: string; session: string; parameters: Record<string, string> };
+  | { kind: 'challenge'; challengeName: string; session?: string; parameters: Record<string, string> };
 
 type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'box' | 'signer' | 'issuer' | 'hasher'>;
 

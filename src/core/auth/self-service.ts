@@ -9,7 +9,7 @@ import { signOutEverywhere } from '../users/admin-users.js';
 import { setPassword } from '../users/password-reset.js';
 import { API_SCOPES } from './api-sign-in.js';
 
-type Deps = Pick<CoreDeps, 'storage' | 'signer' | 'clock' | 'hasher'>;
+type Deps = Pick<CoreDeps, 'storage' | 'signer' | 'clock' | 'hasher' | 'box'>;
 
 /** The user behind an access token that carries aws.cognito.signin.user.admin. */
 export async function requireTokenUser(deps: Deps, accessToken: string | undefined): Promise<{ pool: UserPool; user: User }> {

@@ -58,7 +58,11 @@ export function formatPath(path: Path): string {
 
 type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box'>;
 
-export async function buildConfigPlan(deps: Deps, definitions: PoolDefinition[], region: string): Promise<ConfigPlan> {
+/**
+ * `passwords`, when given, receives the password of each user the plan creates (by user id), so the
+ * caller can derive SRP verifiers once the plan is applied; plaintext never enters the plan itself.
+ */
+export async function buildConfigPlan(deps: Deps, definitions: PoolDefinition[], region: string, passwords?: Map<string, string>): Promise<ConfigPlan> {
   const issues: ValidationIssue[] = [];
   const at = (path: Path, issue: ValidationIssue) => issues.push({ path: [...path, ...issue.path], message: issue.message });
   const now = deps.clock.now();
@@ -104,7 +108,10 @@ export async function buildConfigPlan(deps: Deps, definitions: PoolDefinition[],
     const groupNames = new Set(def.groups.map((g) => g.name));
     for (const u of def.users) {
       const user = await planUser(deps, pool, u, groupNames, (i) => at(u.path, i));
-      if (user) plan.users.push(user);
+      if (user) {
+        plan.users.push(user);
+        passwords?.set(user.user.id, (u.password ?? u.temporaryPassword)!);
+      }
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);

@@ -7,7 +7,7 @@ import { assertPasswordPolicy } from '../pools/password-policy.js';
 import { signInAliases } from './identity.js';
 import { setPassword } from './password-reset.js';
 
-type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'hasher'>;
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'hasher' | 'box'>;
 
 export async function adminConfirmSignUp(deps: Deps, pool: UserPool, user: User): Promise<User> {
   if (user.status !== 'UNCONFIRMED') throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
+import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { findUserBySignInName } from './identity.js';
 
 export type PasswordAuthResult = { kind: 'authenticated'; user: User } | { kind: 'new_password_required'; user: User };
@@ -10,7 +11,7 @@ export type PasswordAuthResult = { kind: 'authenticated'; user: User } | { kind:
  * account state is only revealed to someone who knows the password.
  */
 export async function authenticatePassword(
-  deps: Pick<CoreDeps, 'storage' | 'hasher' | 'clock'>,
+  deps: Pick<CoreDeps, 'storage' | 'hasher' | 'clock' | 'box'>,
   pool: UserPool,
   signInName: string,
   password: string,
@@ -24,6 +25,13 @@ export async function authenticatePassword(
   if (!(await deps.hasher.verify(user.passwordHash, password))) {
     throw new AppError('NotAuthorized', 'Incorrect username or password.');
   }
+  // Users from before SRP (or imported with a hash only) get their verifier now that the password is known.
+  if (!(await deps.storage.srpVerifiers.get(pool.id, user.id))) await storeSrpVerifier(deps, pool, user, password);
+  return signInState(deps, pool, user);
+}
+
+/** What a user who proved their password may do next, by account state (any sign-in method). */
+export function signInState(deps: Pick<CoreDeps, 'clock'>, pool: UserPool, user: User): PasswordAuthResult {
   if (!user.enabled) throw new AppError('NotAuthorized', 'User is disabled.');
   switch (user.status) {
     case 'UNCONFIRMED':

@@ -10,7 +10,7 @@ import { setPassword } from './password-reset.js';
  * required attributes still missing. The caller has already checked the temporary password.
  */
 export async function completeNewPassword(
-  deps: Pick<CoreDeps, 'storage' | 'clock' | 'hasher'>,
+  deps: Pick<CoreDeps, 'storage' | 'clock' | 'hasher' | 'box'>,
   pool: UserPool,
   userId: string,
   newPassword: string,

@@ -2,6 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
 import { requireUser } from './sign-up.js';
 
@@ -32,7 +33,7 @@ export async function confirmForgotPassword(deps: Deps, pool: UserPool, username
 
 /** Replaces the password hash and revokes what the old password gave out. */
 export async function setPassword(
-  deps: Pick<CoreDeps, 'storage' | 'clock' | 'hasher'>,
+  deps: Pick<CoreDeps, 'storage' | 'clock' | 'hasher' | 'box'>,
   pool: UserPool,
   user: User,
   password: string,
@@ -44,6 +45,7 @@ export async function setPassword(
   const updated = await deps.storage.users.update(pool.id, user.id, (u) => ({
     ...u, passwordHash, status: u.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : status, updatedAt: now, passwordUpdatedAt: now,
   }));
+  await storeSrpVerifier(deps, pool, updated, password);
   if (options.signOutEverywhere) {
     await deps.storage.tokens.revokeFamiliesOfUser(pool.id, user.id, now);
     await deps.storage.sessions.deleteForUser(pool.id, user.id);

@@ -4,6 +4,7 @@ import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { assertPasswordPolicy } from '../pools/password-policy.js';
 import { looksLikeEmail, looksLikePhone, missingRequiredAttributes, validateUserAttributes } from './attributes.js';
+import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
 import { findUserBySignInName, normaliseKey, signInAliases } from './identity.js';
 
@@ -81,6 +82,7 @@ export async function signUp(deps: Deps, pool: UserPool, input: SignUpInput): Pr
     const message = error.key === 'username' ? 'User already exists' : `An account with the given ${error.key} already exists.`;
     throw new AppError('UsernameExists', message);
   }
+  await storeSrpVerifier(deps, pool, user, input.password);
 
   if (settings.autoVerifiedAttributes.includes('email') && user.attributes.email) {
     const codeDelivery = await sendCode(deps, pool, user, 'signup');

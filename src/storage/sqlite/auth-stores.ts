@@ -6,6 +6,7 @@ import type {
   OneTimeCodeStore,
   SessionStore,
   SigningKeyStore,
+  SrpVerifierStore,
   TokenStore,
 } from '../storage.js';
 import { fromJson, optional, toJson } from './json.js';
@@ -172,5 +173,18 @@ export function createAuthStores(db: Database.Database) {
     },
   };
 
-  return { codes, authorizationCodes, sessions, tokens, signingKeys };
+  const srpGet = db.prepare<[string, string], { salt: string; verifier_sealed: string; updated_at: number }>(
+    'SELECT salt, verifier_sealed, updated_at FROM srp_verifiers WHERE pool_id = ? AND user_id = ?');
+  const srpPut = db.prepare(`INSERT INTO srp_verifiers (user_id, pool_id, salt, verifier_sealed, updated_at)
+    VALUES (@userId, @poolId, @salt, @verifierSealed, @updatedAt)
+    ON CONFLICT(user_id) DO UPDATE SET salt = excluded.salt, verifier_sealed = excluded.verifier_sealed, updated_at = excluded.updated_at`);
+  const srpVerifiers: SrpVerifierStore = {
+    async get(poolId, userId) {
+      const r = srpGet.get(poolId, userId);
+      return r && { poolId, userId, salt: r.salt, verifierSealed: r.verifier_sealed, updatedAt: r.updated_at };
+    },
+    async put(v) { srpPut.run(v); },
+  };
+
+  return { codes, authorizationCodes, sessions, tokens, signingKeys, srpVerifiers };
 }

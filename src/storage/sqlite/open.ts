@@ -34,6 +34,7 @@ export function openSqlite(file: string): Storage {
     sessions: auth.sessions,
     tokens: auth.tokens,
     signingKeys: auth.signingKeys,
+    srpVerifiers: auth.srpVerifiers,
     async applyConfig(plan) { directory.applyConfig(plan); },
     async getMeta(key) { return meta.get.get(key)?.value; },
     async setMeta(key, value) { meta.set.run(key, value); },

@@ -9,7 +9,7 @@ import { AccessToken, ClientId, hidesUsers, Password, recordToAttributes, requir
 
 export function authResponse(result: ApiAuthResult) {
   if (result.kind === 'challenge') {
-    return { ChallengeName: result.challengeName, Session: result.session, ChallengeParameters: result.parameters };
+    return { ChallengeName: result.challengeName, ...(result.session ? { Session: result.session } : {}), ChallengeParameters: result.parameters };
   }
   const t = result.tokens;
   return {
@@ -50,6 +50,11 @@ export const authActions: ActionTable = {
           ctx.services.api.verifySecretHash(client, p.SECRET_HASH, [p.USERNAME]);
           return authResponse(await passwordFlow(ctx, pool, client, p.USERNAME, p.PASSWORD));
         }
+        case 'USER_SRP_AUTH': {
+          ctx.services.api.requireAuthFlow(client, 'ALLOW_USER_SRP_AUTH');
+          ctx.services.api.verifySecretHash(client, p.SECRET_HASH, [p.USERNAME]);
+          return authResponse(await ctx.services.api.startSrp(pool, client, p.USERNAME, p.SRP_A));
+        }
         case 'REFRESH_TOKEN_AUTH':
         case 'REFRESH_TOKEN': {
           // The hash is keyed by the real username, known only once the token is looked up; the
@@ -74,6 +79,9 @@ export const authActions: ActionTable = {
       const { client, pool } = await requireClient(ctx, input.ClientId);
       const r = input.ChallengeResponses ?? {};
       ctx.services.api.verifySecretHash(client, r.SECRET_HASH, [r.USERNAME]);
+      if (input.ChallengeName === 'PASSWORD_VERIFIER') {
+        return authResponse(await ctx.services.api.respondPasswordVerifier(pool, client, r));
+      }
       if (input.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
         const attributes = Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('userAttributes.')).map(([k, v]) => [k.slice(15), v]));
         return authResponse(await ctx.services.api.respondNewPassword(pool, client, input.Session, r.NEW_PASSWORD, attributes));
