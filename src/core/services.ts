@@ -18,6 +18,7 @@ import { verifySecretHash } from './auth/secret-hash.js';
 import { storeSrpVerifier } from './auth/srp-verifier.js';
 import { respondPasswordVerifier, startSrpSignIn } from './auth/srp-sign-in.js';
 import { changePassword, globalSignOut, requireTokenUser } from './auth/self-service.js';
+import { sendAttributeVerificationCode, updateOwnAttributes, verifyOwnAttribute } from './users/update-attributes.js';
 import { requiredAttributes } from './users/attributes.js';
 import { authenticatePassword } from './users/authenticate.js';
 import {
@@ -111,6 +112,10 @@ export function createServices(deps: CoreDeps) {
       requireTokenUser: (accessToken: string | undefined) => requireTokenUser(deps, accessToken),
       changePassword: (accessToken: string | undefined, previous: string, proposed: string) => changePassword(deps, accessToken, previous, proposed),
       globalSignOut: (accessToken: string | undefined) => globalSignOut(deps, accessToken),
+      updateAttributes: (pool: UserPool, client: Client | undefined, user: User, attributes: Record<string, string>) =>
+        updateOwnAttributes(deps, pool, client, user, attributes),
+      sendVerificationCode: (pool: UserPool, user: User, attribute: string) => sendAttributeVerificationCode(deps, pool, user, attribute),
+      verifyAttribute: (pool: UserPool, user: User, attribute: string, code: string) => verifyOwnAttribute(deps, pool, user, attribute, code),
     },
     issuer: deps.issuer,
   };

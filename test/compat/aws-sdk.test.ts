@@ -5,7 +5,7 @@ import {
   ChangePasswordCommand, CognitoIdentityProviderClient, ConfirmForgotPasswordCommand, ConfirmSignUpCommand,
   DescribeUserPoolClientCommand, DescribeUserPoolCommand, ForgotPasswordCommand, GetUserCommand, GlobalSignOutCommand,
   InitiateAuthCommand, ListUserPoolClientsCommand, ListUserPoolsCommand, paginateListUserPools, RespondToAuthChallengeCommand,
-  RevokeTokenCommand, SignUpCommand,
+  RevokeTokenCommand, SignUpCommand, UpdateUserAttributesCommand, VerifyUserAttributeCommand, GetUserAttributeVerificationCodeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { callbackParams, signInThroughPages, signedUpUserWithTokens, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
@@ -84,6 +84,33 @@ describe('the Cognito API through the official AWS SDK', () => {
     assert.deepEqual(identityClaims(apiId), identityClaims(hostedId), 'the same claims whichever surface issued the token');
     await sdk.send(new RevokeTokenCommand({ ClientId: t.clients.public.id, Token: auth.AuthenticationResult!.RefreshToken! }));
     await assert.rejects(sdk.send(new GetUserCommand({ AccessToken: auth.AuthenticationResult!.AccessToken })), errorName('NotAuthorizedException'));
+  });
+
+  it('updates and verifies the user\'s own attributes; a changed email becomes the sign-in name once set', async () => {
+    const user = await signedUpUserWithTokens(t);
+    const auth = await sdk.send(new InitiateAuthCommand({ ClientId: t.clients.public.id, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }));
+    const token = auth.AuthenticationResult!.AccessToken!;
+    const newEmail = uniqueEmail('moved');
+    const before = t.mail.messages.length;
+    const updated = await sdk.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email', Value: newEmail }, { Name: 'given_name', Value: 'Ada' }] }));
+    assert.equal(updated.CodeDeliveryDetailsList?.[0]?.AttributeName, 'email');
+    const me = await sdk.send(new GetUserCommand({ AccessToken: token }));
+    const attr = (name: string) => me.UserAttributes?.find((a) => a.Name === name)?.Value;
+    assert.equal(attr('email'), newEmail);
+    assert.equal(attr('email_verified'), 'false');
+    assert.equal(attr('given_name'), 'Ada');
+    await assert.rejects(sdk.send(new VerifyUserAttributeCommand({ AccessToken: token, AttributeName: 'email', Code: '000000' })), errorName('CodeMismatchException'));
+    const code = await t.mail.codeFor(newEmail, { after: before });
+    await sdk.send(new VerifyUserAttributeCommand({ AccessToken: token, AttributeName: 'email', Code: code }));
+    const verified = await sdk.send(new GetUserCommand({ AccessToken: token }));
+    assert.equal(verified.UserAttributes?.find((a) => a.Name === 'email_verified')?.Value, 'true');
+    await sdk.send(new InitiateAuthCommand({ ClientId: t.clients.public.id, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: newEmail, PASSWORD: STRONG_PASSWORD } }));
+    await assert.rejects(sdk.send(new InitiateAuthCommand({ ClientId: t.clients.public.id, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } })), errorName('NotAuthorizedException'));
+    const resent = await sdk.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: token, AttributeName: 'email' }));
+    assert.equal(resent.CodeDeliveryDetails?.DeliveryMedium, 'EMAIL');
+    await assert.rejects(sdk.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email_verified', Value: 'true' }] })), errorName('InvalidParameterException'));
+    const other = await signedUpUserWithTokens(t);
+    await assert.rejects(sdk.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email', Value: other.email }] })), errorName('AliasExistsException'));
   });
 
   it('answers errors with Cognito\'s exception names', async () => {

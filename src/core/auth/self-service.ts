@@ -12,7 +12,7 @@ import { API_SCOPES } from './api-sign-in.js';
 type Deps = Pick<CoreDeps, 'storage' | 'signer' | 'clock' | 'hasher' | 'box'>;
 
 /** The user behind an access token that carries aws.cognito.signin.user.admin. */
-export async function requireTokenUser(deps: Deps, accessToken: string | undefined): Promise<{ pool: UserPool; user: User }> {
+export async function requireTokenUser(deps: Deps, accessToken: string | undefined): Promise<{ pool: UserPool; user: User; clientId: string }> {
   if (!accessToken) throw new AppError('NotAuthorized', 'Invalid Access Token');
   let live;
   try {
@@ -26,7 +26,7 @@ export async function requireTokenUser(deps: Deps, accessToken: string | undefin
   }
   const scopes = typeof live.payload.scope === 'string' ? live.payload.scope.split(' ') : [];
   if (!API_SCOPES.every((s) => scopes.includes(s))) throw new AppError('NotAuthorized', 'Access Token does not have required scopes');
-  return { pool: await requirePool(deps, live.poolId), user: live.user };
+  return { pool: await requirePool(deps, live.poolId), user: live.user, clientId: live.family.clientId };
 }
 
 export async function changePassword(deps: Deps, accessToken: string | undefined, previous: string, proposed: string): Promise<void> {

@@ -5,7 +5,7 @@ import type { Client, UserPool } from '../../../core/model.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { ActionContext, ActionTable } from '../registry.js';
 import { userAction } from '../registry.js';
-import { AccessToken, ClientId, hidesUsers, Password, recordToAttributes, requireClient, StringMap } from '../wire.js';
+import { AccessToken, AttributeList, attributesToRecord, ClientId, codeDelivery, hidesUsers, Password, recordToAttributes, requireClient, StringMap } from '../wire.js';
 
 export function authResponse(result: ApiAuthResult) {
   if (result.kind === 'challenge') {
@@ -97,6 +97,24 @@ export const authActions: ActionTable = {
 
   ChangePassword: userAction(z.object({ AccessToken, PreviousPassword: Password.optional(), ProposedPassword: Password }), async (input, ctx) => {
     await ctx.services.api.changePassword(input.AccessToken, input.PreviousPassword ?? '', input.ProposedPassword);
+    return {};
+  }),
+
+  UpdateUserAttributes: userAction(z.object({ AccessToken, UserAttributes: AttributeList, ClientMetadata: StringMap.optional() }), async (input, ctx) => {
+    const { pool, user, clientId } = await ctx.services.api.requireTokenUser(input.AccessToken);
+    const client = (await ctx.services.pools.findClient(clientId))?.client;
+    const sent = await ctx.services.api.updateAttributes(pool, client, user, attributesToRecord(input.UserAttributes));
+    return { CodeDeliveryDetailsList: sent.map(codeDelivery) };
+  }),
+
+  GetUserAttributeVerificationCode: userAction(z.object({ AccessToken, AttributeName: z.string().min(1).max(32), ClientMetadata: StringMap.optional() }), async (input, ctx) => {
+    const { pool, user } = await ctx.services.api.requireTokenUser(input.AccessToken);
+    return { CodeDeliveryDetails: codeDelivery(await ctx.services.api.sendVerificationCode(pool, user, input.AttributeName)) };
+  }),
+
+  VerifyUserAttribute: userAction(z.object({ AccessToken, AttributeName: z.string().min(1).max(32), Code: z.string().min(1).max(2048) }), async (input, ctx) => {
+    const { pool, user } = await ctx.services.api.requireTokenUser(input.AccessToken);
+    await ctx.services.api.verifyAttribute(pool, user, input.AttributeName, input.Code);
     return {};
   }),
 
