@@ -43,7 +43,8 @@ export async function verifySigV4(request: FastifyRequest, rawBody: string, keys
     if (value === undefined) throw new ApiProtocolError('IncompleteSignatureException', `Signed header ${name} is missing.`);
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const signer = new SignatureV4({ credentials: key, region: region!, service: service!, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true });
+  // applyChecksum off: the signer must not add an x-amz-content-sha256 header the caller did not sign.
+  const signer = new SignatureV4({ credentials: key, region: region!, service: service!, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true, applyChecksum: false });
   const url = new URL(request.url, 'http://placeholder');
   const result = await signer.sign(
     { method: request.method, protocol: 'http:', hostname: headers.host ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: rawBody },
