@@ -48,7 +48,9 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
   const storage = openSqlite(config.database.file);
   const closers: (() => Promise<void> | void)[] = [() => storage.close()];
   try {
-    const box = createSecretBox(loadMasterKey(config.secretKey, config.database.file));
+    const master = loadMasterKey(config.secretKey, config.database.file);
+    if (master.file) logger.info({ masterKeyFile: master.file }, 'master key file (seals client secrets, signing keys and SRP verifiers): keep it out of database backups');
+    const box = createSecretBox(master.key);
     const issuer = createUrlIssuer(config.issuerBaseUrl);
     let sender: MessageSender;
     if (config.smtpUrl) {

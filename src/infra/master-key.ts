@@ -7,18 +7,18 @@ import { dirname, join } from 'node:path';
  * OPENPOOL_SECRET_KEY wins (required when several instances share a database); otherwise a
  * random key is kept in `openpool.key` beside the SQLite file, readable by its owner only.
  */
-export function loadMasterKey(secret: string | undefined, databaseFile: string): Buffer {
-  if (secret) return createHash('sha256').update(secret).digest();
-  if (databaseFile === ':memory:') return randomBytes(32);
+export function loadMasterKey(secret: string | undefined, databaseFile: string): { key: Buffer; file?: string } {
+  if (secret) return { key: createHash('sha256').update(secret).digest() };
+  if (databaseFile === ':memory:') return { key: randomBytes(32) };
   const file = join(dirname(databaseFile), 'openpool.key');
   if (existsSync(file)) {
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
-    return key;
+    return { key, file };
   }
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
-  return key;
+  return { key, file };
 }
