@@ -1,8 +1,11 @@
 /** The use cases, bound to their dependencies: what every surface calls. */
 import type { CoreDeps } from './deps.js';
-import type { Client, User, UserPool } from './model.js';
+import type { Client, ClientSettings, PoolSettings, ResourceServer, User, UserPool } from './model.js';
 import { buildConfigPlan, type PoolDefinition } from './pools/apply-config.js';
 import { findClient, requirePool } from './pools/lookup.js';
+import * as adminPools from './pools/admin-pools.js';
+import * as adminGroups from './pools/admin-groups.js';
+import * as adminUsers from './users/admin-directory.js';
 import { describePasswordPolicy } from './pools/password-policy.js';
 import {
   completeAuthorization,
@@ -116,6 +119,37 @@ export function createServices(deps: CoreDeps) {
         updateOwnAttributes(deps, pool, client, user, attributes),
       sendVerificationCode: (pool: UserPool, user: User, attribute: string) => sendAttributeVerificationCode(deps, pool, user, attribute),
       verifyAttribute: (pool: UserPool, user: User, attribute: string, code: string) => verifyOwnAttribute(deps, pool, user, attribute, code),
+    },
+    /** The administrative API's writes (pools, clients, resource servers, groups, users). */
+    admin: {
+      createPool: (input: { name: string; settings: PoolSettings; region: string }) => adminPools.createUserPool(deps, input),
+      updatePool: (poolId: string, input: { name?: string; settings: PoolSettings }) => adminPools.updateUserPool(deps, poolId, input),
+      deletePool: (poolId: string) => adminPools.deleteUserPool(deps, poolId),
+      createClient: (poolId: string, input: { name: string; settings: ClientSettings; generateSecret: boolean; secret?: string }) =>
+        adminPools.createUserPoolClient(deps, poolId, input),
+      updateClient: (poolId: string, clientId: string, input: { name?: string; settings: ClientSettings }) =>
+        adminPools.updateUserPoolClient(deps, poolId, clientId, input),
+      deleteClient: (poolId: string, clientId: string) => adminPools.deleteUserPoolClient(deps, poolId, clientId),
+      createResourceServer: (server: ResourceServer) => adminPools.createResourceServer(deps, server),
+      getResourceServer: (poolId: string, identifier: string) => adminPools.requireResourceServer(deps, poolId, identifier),
+      listResourceServers: (poolId: string) => adminPools.listResourceServers(deps, poolId),
+      updateResourceServer: (server: ResourceServer) => adminPools.updateResourceServer(deps, server),
+      deleteResourceServer: (poolId: string, identifier: string) => adminPools.deleteResourceServer(deps, poolId, identifier),
+      createGroup: (poolId: string, name: string, fields: adminGroups.GroupFields) => adminGroups.createGroup(deps, poolId, name, fields),
+      getGroup: (poolId: string, name: string) => adminGroups.requireGroup(deps, poolId, name),
+      updateGroup: (poolId: string, name: string, fields: Partial<adminGroups.GroupFields>) => adminGroups.updateGroup(deps, poolId, name, fields),
+      deleteGroup: (poolId: string, name: string) => adminGroups.deleteGroup(deps, poolId, name),
+      listGroups: (poolId: string) => adminGroups.listGroups(deps, poolId),
+      addUserToGroup: (user: User, group: string) => adminGroups.addUserToGroup(deps, user, group),
+      removeUserFromGroup: (user: User, group: string) => adminGroups.removeUserFromGroup(deps, user, group),
+      listUsersInGroup: (poolId: string, group: string) => adminGroups.listUsersInGroup(deps, poolId, group),
+      listGroupsForUser: (user: User) => adminGroups.listGroupsForUser(deps, user),
+      createUser: (pool: UserPool, input: adminUsers.AdminCreateUserInput) => adminUsers.adminCreateUser(deps, pool, input),
+      deleteUser: (pool: UserPool, user: User) => adminUsers.adminDeleteUser(deps, pool, user),
+      updateUserAttributes: (pool: UserPool, user: User, attributes: Record<string, string>) => adminUsers.adminUpdateUserAttributes(deps, pool, user, attributes),
+      deleteUserAttributes: (pool: UserPool, user: User, names: string[]) => adminUsers.adminDeleteUserAttributes(deps, pool, user, names),
+      resetUserPassword: (pool: UserPool, user: User) => adminUsers.adminResetUserPassword(deps, pool, user),
+      listUsers: (pool: UserPool, input: { limit: number; paginationToken?: string; filter?: string }) => adminUsers.listUsers(deps, pool, input),
     },
     issuer: deps.issuer,
   };

@@ -19,6 +19,10 @@ export const ERROR_CODES = [
   'TooManyRequests',
   'ResourceNotFound',
   'CodeDeliveryFailure',
+  'GroupExists',
+  'ScopeDoesNotExist',
+  'InvalidOAuthFlow',
+  'UnsupportedUserState',
   // OAuth 2.0 / OIDC
   'InvalidRequest',
   'InvalidClient',

@@ -43,11 +43,19 @@ export interface StoredClient extends Omit<Client, 'secret'> {
 export interface PoolStore {
   get(id: string): Promise<UserPool | undefined>;
   list(): Promise<UserPool[]>;
+  /** Inserts or replaces a pool (the core has checked its settings). */
+  put(pool: UserPool): Promise<void>;
+  /** Deletes a pool with everything in it (clients, groups, users, keys, sessions); false when absent. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface ClientStore {
   get(clientId: string): Promise<StoredClient | undefined>;
   listByPool(poolId: string): Promise<StoredClient[]>;
+  /** Inserts or replaces a client; throws AlreadyExistsError when its id belongs to another pool. */
+  put(client: StoredClient): Promise<void>;
+  /** False when absent. */
+  delete(clientId: string): Promise<boolean>;
 }
 
 export interface UserAlias {
@@ -67,15 +75,41 @@ export interface UserStore {
   /** Replace the aliases of a user; throws AlreadyExistsError when one is taken. */
   setAliases(poolId: string, userId: string, aliases: UserAlias[]): Promise<void>;
   count(poolId: string): Promise<number>;
+  /** Deletes a user with its aliases, group memberships and codes; false when absent. */
+  delete(poolId: string, userId: string): Promise<boolean>;
+  /** A page of users in a stable order; `next` (opaque) continues after the last one, absent at the end. */
+  list(poolId: string, page: { after?: string; limit: number }): Promise<{ users: User[]; next?: string }>;
 }
 
 export interface GroupStore {
   listForUser(poolId: string, userId: string): Promise<Group[]>;
+  /** Ordered by name. */
   listByPool(poolId: string): Promise<Group[]>;
+  get(poolId: string, name: string): Promise<Group | undefined>;
+  /** Throws AlreadyExistsError('group'). */
+  create(group: Group): Promise<void>;
+  /** Replaces an existing group's fields; throws NotFoundError. */
+  update(group: Group): Promise<void>;
+  /** Deletes the group and its memberships; false when absent. */
+  delete(poolId: string, name: string): Promise<boolean>;
+  /** Idempotent; throws NotFoundError when the group or the user does not exist. */
+  addUser(poolId: string, userId: string, name: string, now: number): Promise<void>;
+  /** Idempotent. */
+  removeUser(poolId: string, userId: string, name: string): Promise<void>;
+  /** Members of a group, in the same order as users.list. */
+  listUsers(poolId: string, name: string): Promise<User[]>;
 }
 
 export interface ResourceServerStore {
+  /** Ordered by identifier. */
   listByPool(poolId: string): Promise<ResourceServer[]>;
+  get(poolId: string, identifier: string): Promise<ResourceServer | undefined>;
+  /** Throws AlreadyExistsError('resource server'). */
+  create(server: ResourceServer): Promise<void>;
+  /** Replaces an existing resource server; throws NotFoundError. */
+  update(server: ResourceServer): Promise<void>;
+  /** False when absent. */
+  delete(poolId: string, identifier: string): Promise<boolean>;
 }
 
 export type CodeCheck =

@@ -3,6 +3,7 @@
  * Each test opens a fresh storage with `open` and closes it afterwards.
  */
 import type { Storage } from '../../src/storage/storage.js';
+import { adminConformance } from './conformance-admin.js';
 import { authConformance } from './conformance-auth.js';
 import { directoryConformance, type WithStorage } from './conformance-directory.js';
 
@@ -17,4 +18,5 @@ export function runStorageConformance(name: string, open: () => Promise<Storage>
   };
   directoryConformance(name, withStorage);
   authConformance(name, withStorage);
+  adminConformance(name, withStorage);
 }

@@ -1,7 +1,10 @@
 import cors from '@fastify/cors';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { adminGroupActions } from './actions/admin-groups.js';
+import { adminPoolActions } from './actions/admin-pools.js';
 import { adminReadActions } from './actions/admin-read.js';
+import { adminUserActions } from './actions/admin-users.js';
 import { authActions } from './actions/auth.js';
 import { signUpActions } from './actions/sign-up.js';
 import { ApiProtocolError, sendApiError } from './errors.js';
@@ -11,7 +14,7 @@ import { verifySigV4 } from './sigv4.js';
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
 /** X-Amz-Target → action. An unknown operation fails here, in one place. */
-const ACTIONS: ActionTable = { ...signUpActions, ...authActions, ...adminReadActions };
+const ACTIONS: ActionTable = { ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions };
 
 /** zod issues in the words of AWS's validation errors. */
 function validationMessage(error: z.ZodError): string {

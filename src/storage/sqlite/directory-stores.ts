@@ -87,6 +87,27 @@ export function createDirectoryStores(db: Database.Database) {
     aliasOwner: db.prepare<[string, string, string], { user_id: string }>(
       'SELECT user_id FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value_key = ?'),
     userGroupInsert: db.prepare(`INSERT OR IGNORE INTO user_groups (pool_id, user_id, group_name, created_at) VALUES (?, ?, ?, ?)`),
+    userGroupDelete: db.prepare('DELETE FROM user_groups WHERE pool_id = ? AND user_id = ? AND group_name = ?'),
+    groupMembers: db.prepare<[string, string], UserRow>(`SELECT u.* FROM users u JOIN user_groups ug ON ug.user_id = u.id
+      WHERE ug.pool_id = ? AND ug.group_name = ? ORDER BY u.username_key`),
+    poolDelete: db.prepare('DELETE FROM user_pools WHERE id = ?'),
+    // Rows that name a pool without a foreign key to it (users' rows go with the users).
+    poolLeftovers: ['authorization_codes', 'browser_sessions', 'refresh_tokens', 'token_families', 'signing_keys']
+      .map((table) => db.prepare(`DELETE FROM ${table} WHERE pool_id = ?`)),
+    clientDelete: db.prepare('DELETE FROM clients WHERE id = ?'),
+    groupGet: db.prepare<[string, string], GroupRow>('SELECT * FROM groups WHERE pool_id = ? AND name = ?'),
+    groupInsert: db.prepare(`INSERT INTO groups (pool_id, name, description, precedence, role_arn, created_at, updated_at)
+      VALUES (@pool_id, @name, @description, @precedence, @role_arn, @created_at, @updated_at)`),
+    groupUpdate: db.prepare(`UPDATE groups SET description = @description, precedence = @precedence, role_arn = @role_arn,
+      updated_at = @updated_at WHERE pool_id = @pool_id AND name = @name`),
+    groupDelete: db.prepare('DELETE FROM groups WHERE pool_id = ? AND name = ?'),
+    resourceServerGet: db.prepare<[string, string], ResourceServerRow>('SELECT * FROM resource_servers WHERE pool_id = ? AND identifier = ?'),
+    resourceServerInsert: db.prepare('INSERT INTO resource_servers (pool_id, identifier, name, scopes) VALUES (@pool_id, @identifier, @name, @scopes)'),
+    resourceServerUpdate: db.prepare('UPDATE resource_servers SET name = @name, scopes = @scopes WHERE pool_id = @pool_id AND identifier = @identifier'),
+    resourceServerDelete: db.prepare('DELETE FROM resource_servers WHERE pool_id = ? AND identifier = ?'),
+    userDelete: db.prepare('DELETE FROM users WHERE pool_id = ? AND id = ?'),
+    userPage: db.prepare<[string, string, number], UserRow & { username_key: string }>(
+      'SELECT * FROM users WHERE pool_id = ? AND username_key > ? ORDER BY username_key LIMIT ?'),
   };
 
   const insertAliases = (poolId: string, userId: string, aliases: UserAlias[]) => {
@@ -112,23 +133,86 @@ export function createDirectoryStores(db: Database.Database) {
     insertAliases(user.poolId, user.id, aliases);
   };
 
+  const putPool = (p: UserPool) =>
+    q.poolUpsert.run({ id: p.id, name: p.name, settings: toJson(p.settings), created_at: p.createdAt, updated_at: p.updatedAt });
+  const putClient = (c: StoredClient) => {
+    const result = q.clientUpsert.run({
+      id: c.id, pool_id: c.poolId, name: c.name, secret_sealed: c.secretSealed ?? null, settings: toJson(c.settings),
+      created_at: c.createdAt, updated_at: c.updatedAt,
+    });
+    // The upsert's WHERE refuses to move a client between pools.
+    if (result.changes === 0) throw new AlreadyExistsError(`client id ${c.id} (used by another user pool)`);
+  };
+  const groupParams = (g: Group) => ({
+    pool_id: g.poolId, name: g.name, description: g.description ?? null, precedence: g.precedence ?? null,
+    role_arn: g.roleArn ?? null, created_at: g.createdAt, updated_at: g.updatedAt,
+  });
+  const resourceServerParams = (rs: ResourceServer) => ({ pool_id: rs.poolId, identifier: rs.identifier, name: rs.name, scopes: toJson(rs.scopes) });
+  const insertOrExists = (run: () => unknown, key: string) => {
+    try {
+      run();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AlreadyExistsError(key);
+      throw error;
+    }
+  };
+
   const pools: PoolStore = {
     async get(id) { const r = q.poolGet.get(id); return r && poolFromRow(r); },
     async list() { return q.poolList.all().map(poolFromRow); },
+    async put(pool) { putPool(pool); },
+    async delete(id) {
+      return db.transaction(() => {
+        for (const stmt of q.poolLeftovers) stmt.run(id);
+        return q.poolDelete.run(id).changes > 0;
+      }).immediate();
+    },
   };
 
   const clients: ClientStore = {
     async get(clientId) { const r = q.clientGet.get(clientId); return r && clientFromRow(r); },
     async listByPool(poolId) { return q.clientsByPool.all(poolId).map(clientFromRow); },
+    async put(client) {
+      if (!q.poolGet.get(client.poolId)) throw new NotFoundError('user pool');
+      putClient(client);
+    },
+    async delete(clientId) { return q.clientDelete.run(clientId).changes > 0; },
   };
 
   const groups: GroupStore = {
     async listForUser(poolId, userId) { return q.groupsForUser.all(poolId, userId).map(groupFromRow); },
     async listByPool(poolId) { return q.groupsByPool.all(poolId).map(groupFromRow); },
+    async get(poolId, name) { const r = q.groupGet.get(poolId, name); return r && groupFromRow(r); },
+    async create(group) {
+      if (q.groupGet.get(group.poolId, group.name)) throw new AlreadyExistsError('group');
+      insertOrExists(() => q.groupInsert.run(groupParams(group)), 'group');
+    },
+    async update(group) {
+      if (q.groupUpdate.run(groupParams(group)).changes === 0) throw new NotFoundError('group');
+    },
+    async delete(poolId, name) { return q.groupDelete.run(poolId, name).changes > 0; },
+    async addUser(poolId, userId, name, now) {
+      db.transaction(() => {
+        if (!q.groupGet.get(poolId, name)) throw new NotFoundError('group');
+        if (!q.userGet.get(poolId, userId)) throw new NotFoundError('user');
+        q.userGroupInsert.run(poolId, userId, name, now);
+      }).immediate();
+    },
+    async removeUser(poolId, userId, name) { q.userGroupDelete.run(poolId, userId, name); },
+    async listUsers(poolId, name) { return q.groupMembers.all(poolId, name).map(userFromRow); },
   };
 
   const resourceServers: ResourceServerStore = {
     async listByPool(poolId) { return q.resourceServersByPool.all(poolId).map(resourceServerFromRow); },
+    async get(poolId, identifier) { const r = q.resourceServerGet.get(poolId, identifier); return r && resourceServerFromRow(r); },
+    async create(server) {
+      if (q.resourceServerGet.get(server.poolId, server.identifier)) throw new AlreadyExistsError('resource server');
+      insertOrExists(() => q.resourceServerInsert.run(resourceServerParams(server)), 'resource server');
+    },
+    async update(server) {
+      if (q.resourceServerUpdate.run(resourceServerParams(server)).changes === 0) throw new NotFoundError('resource server');
+    },
+    async delete(poolId, identifier) { return q.resourceServerDelete.run(poolId, identifier).changes > 0; },
   };
 
   const users: UserStore = {
@@ -156,29 +240,22 @@ export function createDirectoryStores(db: Database.Database) {
       }).immediate();
     },
     async count(poolId) { return q.userCount.get(poolId)?.n ?? 0; },
+    async delete(poolId, userId) { return q.userDelete.run(poolId, userId).changes > 0; },
+    async list(poolId, page) {
+      const rows = q.userPage.all(poolId, page.after ?? '', page.limit + 1);
+      const more = rows.length > page.limit;
+      const shown = rows.slice(0, page.limit);
+      return { users: shown.map(userFromRow), next: more ? shown[shown.length - 1]!.username_key : undefined };
+    },
   };
 
   const applyConfig = db.transaction((plan: ConfigPlan) => {
-    for (const p of plan.pools) {
-      q.poolUpsert.run({ id: p.id, name: p.name, settings: toJson(p.settings), created_at: p.createdAt, updated_at: p.updatedAt });
-    }
+    for (const p of plan.pools) putPool(p);
     for (const rs of plan.resourceServers) {
       q.resourceServerUpsert.run({ pool_id: rs.poolId, identifier: rs.identifier, name: rs.name, scopes: toJson(rs.scopes) });
     }
-    for (const c of plan.clients) {
-      const result = q.clientUpsert.run({
-        id: c.id, pool_id: c.poolId, name: c.name, secret_sealed: c.secretSealed ?? null, settings: toJson(c.settings),
-        created_at: c.createdAt, updated_at: c.updatedAt,
-      });
-      // The upsert's WHERE refuses to move a client between pools.
-      if (result.changes === 0) throw new AlreadyExistsError(`client id ${c.id} (used by another user pool)`);
-    }
-    for (const g of plan.groups) {
-      q.groupUpsert.run({
-        pool_id: g.poolId, name: g.name, description: g.description ?? null, precedence: g.precedence ?? null,
-        role_arn: g.roleArn ?? null, created_at: g.createdAt, updated_at: g.updatedAt,
-      });
-    }
+    for (const c of plan.clients) putClient(c);
+    for (const g of plan.groups) q.groupUpsert.run(groupParams(g));
     for (const { user, usernameKey, aliases, groups: groupNames } of plan.users) {
       // Users are created only when absent, by username or by any sign-in alias.
       if (q.userByKey.get(user.poolId, usernameKey) || aliases.some((a) => q.aliasOwner.get(user.poolId, a.attribute, a.key))) continue;
