@@ -369,5 +369,10 @@ describe('the Cognito admin write API through the official AWS SDK', () => {
     await assert.rejects(sdk.send(new ListUsersCommand({ UserPoolId: pool, Limit: 61 })), errorName('InvalidParameterException'));
     await assert.rejects(sdk.send(new ListUsersCommand({ UserPoolId: pool, PaginationToken: '%%%' })), errorName('InvalidParameterException'));
     await assert.rejects(sdk.send(new ListUsersCommand({ UserPoolId: 'us-east-1_Missing' })), errorName('ResourceNotFoundException'));
+
+    const verified = [{ Name: 'email', Value: 'shared@example.com' }, { Name: 'email_verified', Value: 'true' }];
+    await sdk.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'first', MessageAction: 'SUPPRESS', UserAttributes: verified }));
+    await assert.rejects(sdk.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'second', MessageAction: 'SUPPRESS', UserAttributes: verified })), errorName('AliasExistsException'));
+    await assert.rejects(sdk.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'FIRST', MessageAction: 'SUPPRESS' })), errorName('UsernameExistsException'));
   });
 });

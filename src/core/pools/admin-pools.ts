@@ -100,6 +100,7 @@ export async function createUserPoolClient(
       await deps.storage.clients.put(stored);
     } catch (error) {
       if (error instanceof AlreadyExistsError) continue; // taken meanwhile by another pool
+      if (error instanceof NotFoundError) throw new AppError('ResourceNotFound', `User pool ${poolId} does not exist.`);
       throw error;
     }
     return openClient(deps.box, stored);

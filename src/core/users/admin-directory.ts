@@ -102,7 +102,10 @@ export async function adminCreateUser(deps: Deps, pool: UserPool, input: AdminCr
     await deps.storage.users.create(user, normaliseKey(settings, user.username), signInAliases(settings, user));
   } catch (error) {
     if (!(error instanceof AlreadyExistsError)) throw error;
-    throw new AppError('UsernameExists', error.key === 'username' ? 'User account already exists' : `An account with the given ${error.key} already exists.`);
+    if (error.key === 'username') throw new AppError('UsernameExists', 'User account already exists');
+    // A taken sign-in name (email as username) is a username clash; a taken alias is AliasExists.
+    const code = (settings.usernameAttributes as string[]).includes(error.key) ? 'UsernameExists' : 'AliasExists';
+    throw new AppError(code, `An account with the given ${error.key} already exists.`);
   }
   const created = await setPassword(deps, pool, user, password, 'FORCE_CHANGE_PASSWORD', { signOutEverywhere: false });
   if (input.messageAction !== 'SUPPRESS') await sendInvitation(deps, pool, created, input.username, password, input.desiredDeliveryMediums);
