@@ -319,6 +319,16 @@ describe('the Cognito admin write API through the official AWS SDK', () => {
     await assert.rejects(sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: email })), errorName('UserNotFoundException'));
     await assert.rejects(sdk.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: email })), errorName('UserNotFoundException'));
     await assert.rejects(sdk.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: email })), errorName('UserNotFoundException'));
+
+    const mover = uniqueEmail('mover');
+    const moved = uniqueEmail('moved');
+    await sdk.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: mover, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email_verified', Value: 'true' }] }));
+    const count = t.mail.messages.length;
+    await sdk.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: mover, UserAttributes: [{ Name: 'email', Value: moved }] }));
+    assert.match(await t.mail.codeFor(moved, { after: count }), /^\d{6}$/, 'the new address gets a verification code');
+    const movedUser = await sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: moved }));
+    assert.equal(movedUser.UserAttributes?.find((a) => a.Name === 'email_verified')?.Value, 'false');
+    await assert.rejects(sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: mover })), errorName('UserNotFoundException'));
   });
 
   it('ListUsers: limits, the paginator, AttributesToGet and the Filter syntax', async () => {

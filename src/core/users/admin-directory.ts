@@ -140,7 +140,10 @@ function customDefinition(pool: UserPool, name: string) {
   return pool.settings.schema.find((a) => `custom:${a.name}` === name || `dev:${a.name}` === name);
 }
 
-/** AdminUpdateUserAttributes: a changed email or phone number is unverified unless the call verifies it. */
+/**
+ * AdminUpdateUserAttributes: a changed email or phone number is unverified unless the call
+ * verifies it; an unverified new email gets a code when the pool auto-verifies email.
+ */
 export async function adminUpdateUserAttributes(deps: Deps, pool: UserPool, user: User, input: Record<string, string>): Promise<User> {
   const { flags, rest } = splitFlags(input);
   validateUserAttributes(pool.settings, rest);
@@ -155,7 +158,12 @@ export async function adminUpdateUserAttributes(deps: Deps, pool: UserPool, user
   for (const attr of ['email', 'phone_number'] as const) {
     if (!attributes[attr]) delete attributes[`${attr}_verified`];
   }
-  return saveAttributes(deps, pool, user, attributes);
+  const updated = await saveAttributes(deps, pool, user, attributes);
+  const emailChanged = rest.email !== undefined && rest.email !== user.attributes.email;
+  if (emailChanged && updated.attributes.email_verified !== 'true' && pool.settings.autoVerifiedAttributes.includes('email')) {
+    await sendCode(deps, pool, updated, 'verify_email');
+  }
+  return updated;
 }
 
 /** AdminDeleteUserAttributes: required attributes, sub and the username attribute cannot go. */
