@@ -5,7 +5,8 @@ import {
   ChangePasswordCommand, CognitoIdentityProviderClient, ConfirmForgotPasswordCommand, ConfirmSignUpCommand,
   DescribeUserPoolClientCommand, DescribeUserPoolCommand, ForgotPasswordCommand, GetUserCommand, GlobalSignOutCommand,
   InitiateAuthCommand, ListUserPoolClientsCommand, ListUserPoolsCommand, paginateListUserPools, RespondToAuthChallengeCommand,
-  RevokeTokenCommand, SignUpCommand, UpdateUserAttributesCommand, VerifyUserAttributeCommand, GetUserAttributeVerificationCodeCommand,
+  RevokeTokenCommand, SignUpCommand, CreateUserPoolClientCommand, ResendConfirmationCodeCommand, AdminConfirmSignUpCommand,
+  AdminUserGlobalSignOutCommand, AdminRespondToAuthChallengeCommand, DeleteUserCommand, DeleteUserPoolClientCommand, UpdateUserAttributesCommand, VerifyUserAttributeCommand, GetUserAttributeVerificationCodeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { callbackParams, signInThroughPages, signedUpUserWithTokens, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
@@ -111,6 +112,41 @@ describe('the Cognito API through the official AWS SDK', () => {
     await assert.rejects(sdk.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email_verified', Value: 'true' }] })), errorName('InvalidParameterException'));
     const other = await signedUpUserWithTokens(t);
     await assert.rejects(sdk.send(new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'email', Value: other.email }] })), errorName('AliasExistsException'));
+  });
+
+  it('admin sign-in, challenges, confirmation, global sign-out and self-deletion', async () => {
+    const created = await sdk.send(new CreateUserPoolClientCommand({
+      UserPoolId: t.poolId, ClientName: 'backend', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }));
+    const backend = created.UserPoolClient!.ClientId!;
+    const email = uniqueEmail('adm');
+    const first = t.mail.messages.length;
+    await sdk.send(new SignUpCommand({ ClientId: t.clients.public.id, Username: email, Password: STRONG_PASSWORD }));
+    await t.mail.waitFor(email, { after: first });
+    const resent = await sdk.send(new ResendConfirmationCodeCommand({ ClientId: t.clients.public.id, Username: email }));
+    assert.equal(resent.CodeDeliveryDetails?.DeliveryMedium, 'EMAIL');
+    assert.equal(t.mail.messages.filter((m) => m.to.includes(email)).length, 2, 'a second code was mailed');
+    await sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: t.poolId, Username: email }));
+    await assert.rejects(sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: t.poolId, Username: email })), errorName('NotAuthorizedException'));
+
+    const auth = await sdk.send(new AdminInitiateAuthCommand({ UserPoolId: t.poolId, ClientId: backend, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: STRONG_PASSWORD } }));
+    assert.ok(auth.AuthenticationResult?.RefreshToken);
+    const refreshed = await sdk.send(new AdminInitiateAuthCommand({ UserPoolId: t.poolId, ClientId: backend, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: auth.AuthenticationResult!.RefreshToken! } }));
+    assert.ok(refreshed.AuthenticationResult?.AccessToken);
+    await assert.rejects(sdk.send(new AdminInitiateAuthCommand({ UserPoolId: 'us-east-1_Other1', ClientId: backend, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: STRONG_PASSWORD } })), errorName('ResourceNotFoundException'));
+    await sdk.send(new AdminUserGlobalSignOutCommand({ UserPoolId: t.poolId, Username: email }));
+    await assert.rejects(sdk.send(new GetUserCommand({ AccessToken: auth.AuthenticationResult!.AccessToken })), errorName('NotAuthorizedException'));
+
+    await sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: t.poolId, Username: email, Password: 'Temporary-Passw0rd!', Permanent: false }));
+    const challenge = await sdk.send(new AdminInitiateAuthCommand({ UserPoolId: t.poolId, ClientId: backend, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: 'Temporary-Passw0rd!' } }));
+    assert.equal(challenge.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+    const answered = await sdk.send(new AdminRespondToAuthChallengeCommand({ UserPoolId: t.poolId, ClientId: backend, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: challenge.Session, ChallengeResponses: { USERNAME: email, NEW_PASSWORD: 'Final-Passw0rd!' } }));
+    const token = answered.AuthenticationResult!.AccessToken!;
+
+    await sdk.send(new DeleteUserCommand({ AccessToken: token }));
+    await assert.rejects(sdk.send(new AdminGetUserCommand({ UserPoolId: t.poolId, Username: email })), errorName('UserNotFoundException'));
+    await assert.rejects(sdk.send(new GetUserCommand({ AccessToken: token })), errorName('NotAuthorizedException'));
+    await sdk.send(new DeleteUserPoolClientCommand({ UserPoolId: t.poolId, ClientId: backend }));
   });
 
   it('answers errors with Cognito\'s exception names', async () => {

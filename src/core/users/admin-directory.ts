@@ -3,6 +3,7 @@
  * attribute changes, AdminResetUserPassword and ListUsers.
  */
 import { AppError } from '../../errors/app-error.js';
+import { signOutEverywhere } from './admin-users.js';
 import { AlreadyExistsError } from '../../storage/storage.js';
 import type { CoreDeps } from '../deps.js';
 import type { PasswordPolicy, User, UserPool } from '../model.js';
@@ -114,8 +115,7 @@ export async function adminCreateUser(deps: Deps, pool: UserPool, input: AdminCr
 
 /** Ends every session and token of the user, then deletes it with its aliases, memberships and codes. */
 export async function adminDeleteUser(deps: Deps, pool: UserPool, user: User): Promise<void> {
-  await deps.storage.tokens.revokeFamiliesOfUser(pool.id, user.id, deps.clock.now());
-  await deps.storage.sessions.deleteForUser(pool.id, user.id);
+  await signOutEverywhere(deps, pool, user);
   await deps.storage.users.delete(pool.id, user.id);
 }
 

@@ -5,7 +5,7 @@ import { AppError } from '../../../errors/app-error.js';
 import type { ActionContext, ActionTable } from '../registry.js';
 import { adminAction } from '../registry.js';
 import { ClientId, Password, recordToAttributes, StringMap, UserPoolId, Username } from '../wire.js';
-import { authResponse, passwordFlow } from './auth.js';
+import { authResponse, ChallengeInput, passwordFlow, respondToChallenge } from './auth.js';
 
 const NextToken = z.string().min(1).max(1024).optional();
 
@@ -111,6 +111,12 @@ export const adminReadActions: ActionTable = {
     const { pool, user } = await requirePoolUser(ctx, input.UserPoolId, input.Username);
     await ctx.services.users.adminSetPassword(pool, user, input.Password, input.Permanent ?? false);
     return {};
+  }),
+
+  AdminRespondToAuthChallenge: adminAction(ChallengeInput.extend({ UserPoolId }), async (input, ctx) => {
+    const found = await ctx.services.pools.findClient(input.ClientId);
+    if (!found || found.pool.id !== input.UserPoolId) throw new AppError('ResourceNotFound', `User pool client ${input.ClientId} does not exist.`);
+    return respondToChallenge(ctx, found.pool, found.client, input);
   }),
 
   AdminInitiateAuth: adminAction(

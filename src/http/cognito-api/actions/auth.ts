@@ -38,6 +38,27 @@ export async function passwordFlow(ctx: ActionContext, pool: UserPool, client: C
   }
 }
 
+export const ChallengeInput = z.object({
+  ClientId, ChallengeName: z.string().min(1), Session: z.string().min(20).max(4096).optional(), ChallengeResponses: StringMap.optional(),
+  ClientMetadata: StringMap.optional(),
+});
+
+/** RespondToAuthChallenge and its admin twin: challenge name → handler. */
+export async function respondToChallenge(ctx: ActionContext, pool: UserPool, client: Client, input: z.infer<typeof ChallengeInput>) {
+  const r = input.ChallengeResponses ?? {};
+  ctx.services.api.verifySecretHash(client, r.SECRET_HASH, [r.USERNAME]);
+  switch (input.ChallengeName) {
+    case 'PASSWORD_VERIFIER':
+      return authResponse(await ctx.services.api.respondPasswordVerifier(pool, client, r));
+    case 'NEW_PASSWORD_REQUIRED': {
+      const attributes = Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('userAttributes.')).map(([k, v]) => [k.slice(15), v]));
+      return authResponse(await ctx.services.api.respondNewPassword(pool, client, input.Session, r.NEW_PASSWORD, attributes));
+    }
+    default:
+      throw new AppError('InvalidParameter', `Unsupported ChallengeName ${input.ChallengeName.slice(0, 64)}`);
+  }
+}
+
 export const authActions: ActionTable = {
   InitiateAuth: userAction(
     z.object({ AuthFlow: z.string().min(1), ClientId, AuthParameters: StringMap.optional(), ClientMetadata: StringMap.optional() }),
@@ -73,22 +94,16 @@ export const authActions: ActionTable = {
     },
   ),
 
-  RespondToAuthChallenge: userAction(
-    z.object({ ClientId, ChallengeName: z.string().min(1), Session: z.string().min(20).max(4096).optional(), ChallengeResponses: StringMap.optional() }),
-    async (input, ctx) => {
-      const { client, pool } = await requireClient(ctx, input.ClientId);
-      const r = input.ChallengeResponses ?? {};
-      ctx.services.api.verifySecretHash(client, r.SECRET_HASH, [r.USERNAME]);
-      if (input.ChallengeName === 'PASSWORD_VERIFIER') {
-        return authResponse(await ctx.services.api.respondPasswordVerifier(pool, client, r));
-      }
-      if (input.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
-        const attributes = Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('userAttributes.')).map(([k, v]) => [k.slice(15), v]));
-        return authResponse(await ctx.services.api.respondNewPassword(pool, client, input.Session, r.NEW_PASSWORD, attributes));
-      }
-      throw new AppError('InvalidParameter', `Unsupported ChallengeName ${input.ChallengeName.slice(0, 64)}`);
-    },
-  ),
+  RespondToAuthChallenge: userAction(ChallengeInput, async (input, ctx) => {
+    const { client, pool } = await requireClient(ctx, input.ClientId);
+    return respondToChallenge(ctx, pool, client, input);
+  }),
+
+  DeleteUser: userAction(z.object({ AccessToken }), async (input, ctx) => {
+    const { pool, user } = await ctx.services.api.requireTokenUser(input.AccessToken);
+    await ctx.services.admin.deleteUser(pool, user);
+    return {};
+  }),
 
   GetUser: userAction(z.object({ AccessToken }), async (input, ctx) => {
     const { user } = await ctx.services.api.requireTokenUser(input.AccessToken);
