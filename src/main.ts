@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { EXAMPLE_CONFIG } from './config/defaults.js';
-import { loadServerConfig, readConfigFile, toPoolDefinitions, type ServerConfig } from './config/load.js';
+import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type ServerConfig } from './config/load.js';
 import type { MessageSender } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
 import { buildApp } from './http/build-app.js';
@@ -41,7 +41,9 @@ export interface OpenPool {
 const SEEDED = 'example_seeded';
 
 export async function startOpenPool(options: StartOptions = {}): Promise<OpenPool> {
-  const config = loadServerConfig(options.env ?? process.env, options.argv ?? process.argv.slice(2), options.cwd);
+  const baseConfig = loadServerConfig(options.env ?? process.env, options.argv ?? process.argv.slice(2), options.cwd);
+  const configFile = baseConfig.configFile ? readConfigFile(baseConfig.configFile) : undefined;
+  const config = resolveAdminKeys(baseConfig, configFile);
   const logger = createLogger(config.logLevel, options.logDestination);
   for (const warning of config.warnings) logger.warn(warning);
 
@@ -65,8 +67,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       signer: createJoseSigner({ keys: storage.signingKeys, box, clock: systemClock, issuer }),
     });
 
-    if (config.configFile) {
-      await services.pools.apply(toPoolDefinitions(readConfigFile(config.configFile)), config.region);
+    if (configFile) {
+      await services.pools.apply(toPoolDefinitions(configFile), config.region);
       logger.info({ configFile: config.configFile }, 'configuration applied');
     } else if (!(await storage.getMeta(SEEDED)) && (await storage.pools.list()).length === 0) {
       await services.pools.apply(toPoolDefinitions(EXAMPLE_CONFIG), config.region);

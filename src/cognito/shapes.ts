@@ -119,6 +119,8 @@ export const UserPoolSettingsShape = {
   EmailVerificationSubject: z.string().min(1).max(140).optional(),
   DeletionProtection: z.enum(['ACTIVE', 'INACTIVE']).optional(),
   UserPoolTags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+  /** OpenPool extension (not a Cognito field): DISABLED turns USER_SRP_AUTH off for the pool. */
+  SrpAuthentication: z.enum(['ENABLED', 'DISABLED']).optional(),
 };
 
 export const UserPoolSettingsObject = z.strictObject(UserPoolSettingsShape);

@@ -94,6 +94,7 @@ export function toPoolSettings(input: UserPoolSettingsInput): PoolSettings {
     emailVerificationSubject: input.VerificationMessageTemplate?.EmailSubject ?? input.EmailVerificationSubject,
     emailVerificationMessage: input.VerificationMessageTemplate?.EmailMessage ?? input.EmailVerificationMessage,
     tags: input.UserPoolTags ?? {},
+    srpEnabled: input.SrpAuthentication !== 'DISABLED',
     passthrough: input.AdminCreateUserConfig?.InviteMessageTemplate
       ? { InviteMessageTemplate: input.AdminCreateUserConfig.InviteMessageTemplate }
       : {},

@@ -20,7 +20,7 @@ export interface ServerConfig {
   logLevel: string;
   secretKey?: string;
   secureCookies: boolean;
-  /** Keys that may sign admin calls of the Cognito API. */
+  /** Keys that may sign admin calls of the Cognito API (see resolveAdminKeys). */
   adminKeys: { accessKeyId: string; secretAccessKey: string }[];
   /** Human-readable warnings about development defaults, printed loudly at boot. */
   warnings: string[];
@@ -57,18 +57,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
   const warnings: string[] = [];
   if (!e.SMTP_URL) warnings.push('SMTP_URL is not set: verification codes are written to the log instead of being emailed.');
   if (!e.OPENPOOL_SECRET_KEY) warnings.push('OPENPOOL_SECRET_KEY is not set: the master key is kept in a file beside the database.');
-  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(e.HOST);
-  let adminKeys: ServerConfig['adminKeys'];
+  let adminKeys: ServerConfig['adminKeys'] = [];
   if (e.ADMIN_ACCESS_KEY_ID && e.ADMIN_SECRET_ACCESS_KEY) {
     adminKeys = [{ accessKeyId: e.ADMIN_ACCESS_KEY_ID, secretAccessKey: e.ADMIN_SECRET_ACCESS_KEY }];
   } else if (e.ADMIN_ACCESS_KEY_ID || e.ADMIN_SECRET_ACCESS_KEY) {
     throw new ConfigError([{ path: ['ADMIN_ACCESS_KEY_ID'], message: 'set both ADMIN_ACCESS_KEY_ID and ADMIN_SECRET_ACCESS_KEY, or neither' }]);
-  } else if (loopback) {
-    // The convention local AWS emulators share, so existing test setups sign their calls unchanged.
-    adminKeys = [{ accessKeyId: 'test', secretAccessKey: 'test' }];
-    warnings.push('Admin API keys are the development pair test/test (accepted only because HOST is a loopback address).');
-  } else {
-    throw new ConfigError([{ path: ['ADMIN_ACCESS_KEY_ID'], message: `HOST ${e.HOST} is not a loopback address: set ADMIN_ACCESS_KEY_ID and ADMIN_SECRET_ACCESS_KEY for the admin API` }]);
   }
   if (!publicUrl.startsWith('https://')) warnings.push(`PUBLIC_URL ${publicUrl} is not https: cookies are not marked Secure. Use https in production.`);
   return {
@@ -109,6 +102,28 @@ export function readConfigFile(path: string): ConfigFile {
     throw new ConfigError([{ path: [], message: `${path} is not valid JSON: ${(error as Error).message}` }]);
   }
   return parseConfigFile(json);
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
+
+/**
+ * The keys that may sign admin calls: the environment's pair plus the config file's
+ * AdminAccessKeys. With none, the development pair test/test is accepted only while the server
+ * listens on a loopback address; on any other address startup stops until real keys are set.
+ */
+export function resolveAdminKeys(config: ServerConfig, file: ConfigFile | undefined): ServerConfig {
+  const fromFile = (file?.AdminAccessKeys ?? []).map((k) => ({ accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey }));
+  const adminKeys = [...config.adminKeys, ...fromFile];
+  if (adminKeys.length > 0) return { ...config, adminKeys };
+  if (!LOOPBACK_HOSTS.includes(config.host)) {
+    throw new ConfigError([{ path: ['ADMIN_ACCESS_KEY_ID'], message: `HOST ${config.host} is not a loopback address: set ADMIN_ACCESS_KEY_ID and ADMIN_SECRET_ACCESS_KEY (or AdminAccessKeys in the config file) for the admin API` }]);
+  }
+  return {
+    ...config,
+    // The convention local AWS emulators share, so existing test setups sign their calls unchanged.
+    adminKeys: [{ accessKeyId: 'test', secretAccessKey: 'test' }],
+    warnings: [...config.warnings, 'Admin API keys are the development pair test/test (accepted only because HOST is a loopback address).'],
+  };
 }
 
 /** Maps the PascalCase file to the domain's pool definitions, keeping each item's JSON path. */

@@ -21,6 +21,11 @@ export const ConfigPoolShape = z.strictObject({
 
 export const ConfigFileShape = z.strictObject({
   $schema: z.string().optional(),
+  /** Key pairs that may sign admin calls of the Cognito API (in addition to ADMIN_ACCESS_KEY_ID). */
+  AdminAccessKeys: z.array(z.strictObject({
+    AccessKeyId: z.string().min(3).max(128).regex(/^\w+$/),
+    SecretAccessKey: z.string().min(8).max(256),
+  })).max(20).optional(),
   UserPools: z.array(ConfigPoolShape).min(1),
 });
 

@@ -52,6 +52,11 @@ export interface PoolSettings {
   emailVerificationMessage?: string;
   tags: Record<string, string>;
   /**
+   * OpenPool extension: whether USER_SRP_AUTH is offered (and SRP verifiers are kept). Stored pools
+   * from before the setting existed have it undefined, which means enabled.
+   */
+  srpEnabled?: boolean;
+  /**
    * Cognito fields OpenPool accepts and echoes back but does not act on yet
    * (kept verbatim so DescribeUserPool returns what was set).
    */

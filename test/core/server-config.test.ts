@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadServerConfig } from '../../src/config/load.js';
+import { loadServerConfig, resolveAdminKeys } from '../../src/config/load.js';
 import { ConfigError, formatPath } from '../../src/core/pools/apply-config.js';
 
 const CWD = '/srv/openpool';
@@ -30,16 +30,24 @@ describe('server config (environment)', () => {
     assert.equal(config.configFile, undefined);
     assert.equal(config.secureCookies, false);
     assert.equal(config.smtpUrl, undefined);
-    assert.equal(config.warnings.length, 4);
-    assert.deepEqual(config.adminKeys, [{ accessKeyId: 'test', secretAccessKey: 'test' }]);
+    assert.equal(config.warnings.length, 3);
+    const resolved = resolveAdminKeys(config, undefined);
+    assert.deepEqual(resolved.adminKeys, [{ accessKeyId: 'test', secretAccessKey: 'test' }]);
+    assert.equal(resolved.warnings.length, 4);
   });
 
   it('accepts the development admin keys only on a loopback address', () => {
-    assert.deepEqual(pathsOf(() => load({ HOST: '0.0.0.0' })), ['ADMIN_ACCESS_KEY_ID']);
+    assert.deepEqual(pathsOf(() => resolveAdminKeys(load({ HOST: '0.0.0.0' }), undefined)), ['ADMIN_ACCESS_KEY_ID']);
     assert.deepEqual(pathsOf(() => load({ ADMIN_ACCESS_KEY_ID: 'AKIDEXAMPLE' })), ['ADMIN_ACCESS_KEY_ID']);
     const keys = { ADMIN_ACCESS_KEY_ID: 'AKIDEXAMPLE', ADMIN_SECRET_ACCESS_KEY: 'a-real-secret-value' };
-    assert.deepEqual(load({ HOST: '0.0.0.0', ...keys }).adminKeys, [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'a-real-secret-value' }]);
-    assert.equal(load(keys).warnings.some((w) => w.includes('test/test')), false);
+    const env = resolveAdminKeys(load({ HOST: '0.0.0.0', ...keys }), undefined);
+    assert.deepEqual(env.adminKeys, [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'a-real-secret-value' }]);
+    assert.equal(env.warnings.some((w) => w.includes('test/test')), false);
+    const file = resolveAdminKeys(load({ HOST: '0.0.0.0' }), {
+      UserPools: [{ PoolName: 'p' }],
+      AdminAccessKeys: [{ AccessKeyId: 'AKIDONE', SecretAccessKey: 'first-secret' }, { AccessKeyId: 'AKIDTWO', SecretAccessKey: 'second-secret' }],
+    });
+    assert.deepEqual(file.adminKeys.map((k) => k.accessKeyId), ['AKIDONE', 'AKIDTWO']);
   });
 
   it('resolves a relative sqlite path against the working directory and keeps an absolute one', () => {

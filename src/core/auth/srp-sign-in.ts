@@ -10,7 +10,7 @@ import { signInState } from '../users/authenticate.js';
 import { findUserBySignInName } from '../users/identity.js';
 import { newPasswordChallenge, signInTokens, type ApiAuthResult } from './api-sign-in.js';
 import { computeVerifier, parseSrpTimestamp, SrpError, startPasswordVerifier, verifyPasswordClaim } from './srp.js';
-import { srpPoolName } from './srp-verifier.js';
+import { srpEnabled, srpPoolName } from './srp-verifier.js';
 
 type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'box' | 'signer' | 'issuer' | 'hasher'>;
 
@@ -32,6 +32,7 @@ const incorrect = () => new AppError('NotAuthorized', 'Incorrect username or pas
 
 /** InitiateAuth USER_SRP_AUTH: answers PASSWORD_VERIFIER with SALT, SRP_B and a sealed SECRET_BLOCK. */
 export async function startSrpSignIn(deps: Deps, pool: UserPool, client: Client, username: string | undefined, srpA: string | undefined): Promise<ApiAuthResult> {
+  if (!srpEnabled(pool)) throw new AppError('InvalidParameter', 'USER_SRP_AUTH is disabled for this user pool');
   if (!username) throw new AppError('InvalidParameter', 'Missing required parameter USERNAME');
   if (!srpA || !/^[0-9a-fA-F]{1,2048}$/.test(srpA)) throw new AppError('InvalidParameter', 'Missing or invalid parameter SRP_A');
   const user = await findUserBySignInName(deps.storage, pool, username);

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { storeSrpVerifier } from '../auth/srp-verifier.js';
+import { srpEnabled, storeSrpVerifier } from '../auth/srp-verifier.js';
 import { findUserBySignInName } from './identity.js';
 
 export type PasswordAuthResult = { kind: 'authenticated'; user: User } | { kind: 'new_password_required'; user: User };
@@ -26,7 +26,7 @@ export async function authenticatePassword(
     throw new AppError('NotAuthorized', 'Incorrect username or password.');
   }
   // Users from before SRP (or imported with a hash only) get their verifier now that the password is known.
-  if (!(await deps.storage.srpVerifiers.get(pool.id, user.id))) await storeSrpVerifier(deps, pool, user, password);
+  if (srpEnabled(pool) && !(await deps.storage.srpVerifiers.get(pool.id, user.id))) await storeSrpVerifier(deps, pool, user, password);
   return signInState(deps, pool, user);
 }
 
