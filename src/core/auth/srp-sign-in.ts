@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
-import type { Client, User, UserPool } from '../model.js';
+import type { Client, UserPool } from '../model.js';
 import { signInState } from '../users/authenticate.js';
 import { findUserBySignInName } from '../users/identity.js';
 import { newPasswordChallenge, signInTokens, type ApiAuthResult } from './api-sign-in.js';

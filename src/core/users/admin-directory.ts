@@ -3,6 +3,7 @@
  * attribute changes, AdminResetUserPassword and ListUsers.
  */
 import { AppError } from '../../errors/app-error.js';
+import { saveUserWithAliases } from './save-user.js';
 import { signOutEverywhere } from './admin-users.js';
 import { AlreadyExistsError } from '../../storage/storage.js';
 import type { CoreDeps } from '../deps.js';
@@ -121,19 +122,7 @@ export async function adminDeleteUser(deps: Deps, pool: UserPool, user: User): P
 
 /** Writes new attributes, after checking that the sign-in aliases they make are free. */
 async function saveAttributes(deps: Deps, pool: UserPool, user: User, attributes: Record<string, string>): Promise<User> {
-  const aliases = signInAliases(pool.settings, { attributes });
-  for (const alias of aliases) {
-    const owner = await deps.storage.users.findByAlias(pool.id, alias.attribute, alias.key);
-    if (owner && owner.id !== user.id) throw new AppError('AliasExists', `An account with the given ${alias.attribute} already exists.`);
-  }
-  const updated = await deps.storage.users.update(pool.id, user.id, (u) => ({ ...u, attributes, updatedAt: deps.clock.now() }));
-  try {
-    await deps.storage.users.setAliases(pool.id, user.id, aliases);
-  } catch (error) {
-    if (error instanceof AlreadyExistsError) throw new AppError('AliasExists', `An account with the given ${error.key} already exists.`);
-    throw error;
-  }
-  return updated;
+  return saveUserWithAliases(deps, pool, user, (u) => ({ ...u, attributes }));
 }
 
 function customDefinition(pool: UserPool, name: string) {

@@ -1,24 +1,16 @@
 /** What an administrator does to a user (AdminConfirmSignUp, AdminDisableUser, AdminSetUserPassword, …). */
 import { AppError } from '../../errors/app-error.js';
-import { AlreadyExistsError } from '../../storage/storage.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { assertPasswordPolicy } from '../pools/password-policy.js';
-import { signInAliases } from './identity.js';
+import { saveUserWithAliases } from './save-user.js';
 import { setPassword } from './password-reset.js';
 
 type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'hasher' | 'box'>;
 
 export async function adminConfirmSignUp(deps: Deps, pool: UserPool, user: User): Promise<User> {
   if (user.status !== 'UNCONFIRMED') throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);
-  const confirmed = await deps.storage.users.update(pool.id, user.id, (u) => ({ ...u, status: 'CONFIRMED', updatedAt: deps.clock.now() }));
-  try {
-    await deps.storage.users.setAliases(pool.id, user.id, signInAliases(pool.settings, confirmed));
-  } catch (error) {
-    if (error instanceof AlreadyExistsError) throw new AppError('AliasExists', `An account with the given ${error.key} already exists.`);
-    throw error;
-  }
-  return confirmed;
+  return saveUserWithAliases(deps, pool, user, (u) => ({ ...u, status: 'CONFIRMED' }));
 }
 
 /** Disabling ends every session and token: a disabled user must not keep using old ones. */

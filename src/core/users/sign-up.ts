@@ -7,6 +7,7 @@ import { looksLikeEmail, looksLikePhone, missingRequiredAttributes, validateUser
 import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
 import { findUserBySignInName, normaliseKey, signInAliases } from './identity.js';
+import { saveUserWithAliases } from './save-user.js';
 
 const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 
@@ -104,19 +105,11 @@ export async function confirmSignUp(deps: Deps, pool: UserPool, username: string
     throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);
   }
   await consumeCode(deps, user, 'signup', code);
-  const confirmed = await deps.storage.users.update(pool.id, user.id, (u) => ({
+  return saveUserWithAliases(deps, pool, user, (u) => ({
     ...u,
     status: 'CONFIRMED',
     attributes: u.attributes.email ? { ...u.attributes, email_verified: 'true' } : u.attributes,
-    updatedAt: deps.clock.now(),
   }));
-  try {
-    await deps.storage.users.setAliases(pool.id, user.id, signInAliases(pool.settings, confirmed));
-  } catch (error) {
-    if (error instanceof AlreadyExistsError) throw new AppError('AliasExists', `An account with the given ${error.key} already exists.`);
-    throw error;
-  }
-  return confirmed;
 }
 
 export async function resendConfirmationCode(deps: Deps, pool: UserPool, username: string): Promise<CodeDeliveryDetails> {

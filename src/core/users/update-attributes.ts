@@ -1,25 +1,12 @@
 /** A user changing their own attributes, and verifying email addresses (UpdateUserAttributes & co). */
 import { AppError } from '../../errors/app-error.js';
-import { AlreadyExistsError } from '../../storage/storage.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, User, UserPool } from '../model.js';
 import { validateUserAttributes } from './attributes.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
-import { signInAliases } from './identity.js';
+import { saveUserWithAliases } from './save-user.js';
 
 type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'box' | 'sender'>;
-
-async function saveWithAliases(deps: Deps, pool: UserPool, user: User, updater: (u: User) => User): Promise<User> {
-  const updated = await deps.storage.users.update(pool.id, user.id, (u) => ({ ...updater(u), updatedAt: deps.clock.now() }));
-  try {
-    await deps.storage.users.setAliases(pool.id, user.id, signInAliases(pool.settings, updated));
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    await deps.storage.users.update(pool.id, user.id, () => user); // put the old values back
-    throw new AppError('AliasExists', `An account with the given ${error.key} already exists.`);
-  }
-  return updated;
-}
 
 /**
  * Writes attributes the client may write. A new email is unverified until its code is confirmed,
@@ -36,7 +23,7 @@ export async function updateOwnAttributes(deps: Deps, pool: UserPool, client: Cl
 
   const emailChanged = attributes.email !== undefined && attributes.email !== user.attributes.email;
   const phoneChanged = attributes.phone_number !== undefined && attributes.phone_number !== user.attributes.phone_number;
-  const updated = await saveWithAliases(deps, pool, user, (u) => ({
+  const updated = await saveUserWithAliases(deps, pool, user, (u) => ({
     ...u,
     attributes: {
       ...u.attributes,
@@ -60,5 +47,5 @@ export async function sendAttributeVerificationCode(deps: Deps, pool: UserPool, 
 export async function verifyOwnAttribute(deps: Deps, pool: UserPool, user: User, attribute: string, code: string): Promise<void> {
   if (attribute !== 'email') throw new AppError('InvalidParameter', `Cannot verify attribute ${attribute}: only email is supported`);
   await consumeCode(deps, user, 'verify_email', code);
-  await saveWithAliases(deps, pool, user, (u) => ({ ...u, attributes: { ...u.attributes, email_verified: 'true' } }));
+  await saveUserWithAliases(deps, pool, user, (u) => ({ ...u, attributes: { ...u.attributes, email_verified: 'true' } }));
 }

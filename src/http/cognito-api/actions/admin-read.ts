@@ -4,7 +4,7 @@ import { userPoolClientType, userPoolType } from '../../../cognito/from-domain.j
 import { AppError } from '../../../errors/app-error.js';
 import type { ActionContext, ActionTable } from '../registry.js';
 import { adminAction } from '../registry.js';
-import { ClientId, Password, recordToAttributes, StringMap, UserPoolId, Username } from '../wire.js';
+import { ClientId, Password, StringMap, UserPoolId, Username, userType } from '../wire.js';
 import { authResponse, ChallengeInput, passwordFlow, respondToChallenge } from './auth.js';
 
 const NextToken = z.string().min(1).max(1024).optional();
@@ -71,13 +71,11 @@ export const adminReadActions: ActionTable = {
 
   AdminGetUser: adminAction(z.object({ UserPoolId, Username }), async (input, ctx) => {
     const { user } = await requirePoolUser(ctx, input.UserPoolId, input.Username);
+    // AdminGetUser names the list UserAttributes where ListUsers' UserType says Attributes.
+    const { Attributes, ...rest } = userType(user);
     return {
-      Username: user.username,
-      UserAttributes: recordToAttributes(user.attributes),
-      UserCreateDate: user.createdAt / 1000,
-      UserLastModifiedDate: user.updatedAt / 1000,
-      Enabled: user.enabled,
-      UserStatus: user.status,
+      ...rest,
+      UserAttributes: Attributes,
       MFAOptions: [],
       UserMFASettingList: [],
     };

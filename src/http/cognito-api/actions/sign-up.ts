@@ -1,7 +1,9 @@
 /** SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword. */
 import { z } from 'zod';
 import { AppError } from '../../../errors/app-error.js';
-import type { ActionTable } from '../registry.js';
+import type { UserPool } from '../../../core/model.js';
+import type { CodeDeliveryDetails } from '../../../core/users/codes.js';
+import type { ActionContext, ActionTable } from '../registry.js';
 import { userAction } from '../registry.js';
 import {
   AttributeList, attributesToRecord, ClientId, codeDelivery, ConfirmationCode, hidesUsers, Password, requireClient, SecretHash, StringMap, Username,
@@ -13,6 +15,22 @@ const WithClient = { ClientId, SecretHash, ClientMetadata: StringMap.optional() 
 const simulatedDelivery = (username: string) => ({
   CodeDeliveryDetails: { Destination: username.includes('@') ? `${username[0]}***@${username.split('@')[1]?.[0] ?? ''}***` : '+*******0000', DeliveryMedium: 'EMAIL', AttributeName: 'email' },
 });
+
+/** A call that emails a code; for an unknown user it answers as if it had (PreventUserExistenceErrors). */
+async function sendCodeAction(
+  ctx: ActionContext,
+  input: { ClientId: string; SecretHash?: string; Username: string },
+  send: (pool: UserPool) => Promise<CodeDeliveryDetails>,
+) {
+  const { client, pool } = await requireClient(ctx, input.ClientId);
+  ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
+  try {
+    return { CodeDeliveryDetails: codeDelivery(await send(pool)) };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'UserNotFound' && hidesUsers(client)) return simulatedDelivery(input.Username);
+    throw error;
+  }
+}
 
 export const signUpActions: ActionTable = {
   SignUp: userAction(
@@ -46,27 +64,11 @@ export const signUpActions: ActionTable = {
     },
   ),
 
-  ResendConfirmationCode: userAction(z.object({ ...WithClient, Username }), async (input, ctx) => {
-    const { client, pool } = await requireClient(ctx, input.ClientId);
-    ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
-    try {
-      return { CodeDeliveryDetails: codeDelivery(await ctx.services.users.resendConfirmationCode(pool, input.Username)) };
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'UserNotFound' && hidesUsers(client)) return simulatedDelivery(input.Username);
-      throw error;
-    }
-  }),
+  ResendConfirmationCode: userAction(z.object({ ...WithClient, Username }), (input, ctx) =>
+    sendCodeAction(ctx, input, (pool) => ctx.services.users.resendConfirmationCode(pool, input.Username))),
 
-  ForgotPassword: userAction(z.object({ ...WithClient, Username }), async (input, ctx) => {
-    const { client, pool } = await requireClient(ctx, input.ClientId);
-    ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
-    try {
-      return { CodeDeliveryDetails: codeDelivery(await ctx.services.users.forgotPassword(pool, input.Username)) };
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'UserNotFound' && hidesUsers(client)) return simulatedDelivery(input.Username);
-      throw error;
-    }
-  }),
+  ForgotPassword: userAction(z.object({ ...WithClient, Username }), (input, ctx) =>
+    sendCodeAction(ctx, input, (pool) => ctx.services.users.forgotPassword(pool, input.Username))),
 
   ConfirmForgotPassword: userAction(
     z.object({ ...WithClient, Username, ConfirmationCode, Password }),
