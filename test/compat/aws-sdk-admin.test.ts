@@ -98,7 +98,11 @@ describe('the Cognito admin write API through the official AWS SDK', () => {
     assert.deepEqual(updated.UserPoolTags, { env: 'test' });
     await assert.rejects(sdk.send(new DeleteUserPoolCommand({ UserPoolId: id })), errorName('InvalidParameterException'));
     await sdk.send(new UpdateUserPoolCommand({ UserPoolId: id, DeletionProtection: 'INACTIVE' }));
+    for (const doc of ['openid-configuration', 'jwks.json']) assert.equal((await fetch(`${t.url}/${id}/.well-known/${doc}`)).status, 200);
     await sdk.send(new DeleteUserPoolCommand({ UserPoolId: id }));
+    for (const doc of ['openid-configuration', 'jwks.json']) {
+      assert.equal((await fetch(`${t.url}/${id}/.well-known/${doc}`)).status, 404, `a deleted pool's ${doc} is not served from cache`);
+    }
     await assert.rejects(sdk.send(new DescribeUserPoolCommand({ UserPoolId: id })), errorName('ResourceNotFoundException'));
     await assert.rejects(sdk.send(new DeleteUserPoolCommand({ UserPoolId: id })), errorName('ResourceNotFoundException'));
     await assert.rejects(sdk.send(new UpdateUserPoolCommand({ UserPoolId: id })), errorName('ResourceNotFoundException'));
