@@ -181,6 +181,22 @@ export interface SrpVerifierStore {
   put(verifier: SrpVerifier): Promise<void>;
 }
 
+export interface SignInFailures {
+  poolId: string;
+  userId: string;
+  failures: number;
+  lastFailureAt: number;
+  /** Epoch ms; 0 when not locked. */
+  lockedUntil: number;
+}
+
+export interface LockoutStore {
+  get(poolId: string, userId: string): Promise<SignInFailures | undefined>;
+  /** Atomically replaces the record with what `next` makes of the current one. */
+  recordFailure(poolId: string, userId: string, next: (current: SignInFailures | undefined) => SignInFailures): Promise<SignInFailures>;
+  clear(poolId: string, userId: string): Promise<void>;
+}
+
 /** Everything a config file (or later an admin call) writes, applied all-or-nothing. */
 export interface ConfigPlan {
   pools: UserPool[];
@@ -203,6 +219,7 @@ export interface Storage {
   tokens: TokenStore;
   signingKeys: SigningKeyStore;
   srpVerifiers: SrpVerifierStore;
+  lockout: LockoutStore;
   /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
   applyConfig(plan: ConfigPlan): Promise<void>;
   /** Arbitrary small metadata (e.g. whether the example was seeded). */

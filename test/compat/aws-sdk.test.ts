@@ -149,6 +149,27 @@ describe('the Cognito API through the official AWS SDK', () => {
     await sdk.send(new DeleteUserPoolClientCommand({ UserPoolId: t.poolId, ClientId: backend }));
   });
 
+  it('locks a user out after repeated failures, with the same answer whether or not the password is right', async () => {
+    const user = await signedUpUserWithTokens(t);
+    const attempt = (password: string) =>
+      sdk.send(new InitiateAuthCommand({ ClientId: t.clients.public.id, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: password } }));
+    for (let i = 0; i < 6; i++) {
+      await assert.rejects(attempt('Wrong-Passw0rd!'), (e: Error) => e.name === 'NotAuthorizedException' && /Incorrect username or password/.test(e.message));
+    }
+    // The sixth failure locks the account for 2 s; the right password is refused meanwhile.
+    await assert.rejects(attempt(STRONG_PASSWORD), (e: Error) => e.name === 'NotAuthorizedException' && /Password attempts exceeded/.test(e.message));
+    await assert.rejects(attempt('Wrong-Passw0rd!'), (e: Error) => /Password attempts exceeded/.test(e.message));
+    const web = new WebClient(t.url);
+    const hosted = await signInThroughPages(web, { response_type: 'code', client_id: t.clients.public.id, redirect_uri: 'http://localhost:3000/callback' }, user.email);
+    assert.equal(hosted.status, 400);
+    assert.match(hosted.body, /Incorrect username or password/, 'the hosted page says nothing more');
+    // The lock ends by itself.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const ok = await attempt(STRONG_PASSWORD);
+    assert.ok(ok.AuthenticationResult?.AccessToken);
+    await assert.rejects(attempt('Wrong-Passw0rd!'), (e: Error) => /Incorrect username or password/.test(e.message), 'a success resets the count');
+  });
+
   it('answers errors with Cognito\'s exception names', async () => {
     const email = uniqueEmail('err');
     await sdk.send(new SignUpCommand({ ClientId: t.clients.public.id, Username: email, Password: STRONG_PASSWORD }));

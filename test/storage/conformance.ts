@@ -6,6 +6,7 @@ import type { Storage } from '../../src/storage/storage.js';
 import { adminConformance } from './conformance-admin.js';
 import { authConformance } from './conformance-auth.js';
 import { directoryConformance, type WithStorage } from './conformance-directory.js';
+import { securityConformance } from './conformance-security.js';
 
 export function runStorageConformance(name: string, open: () => Promise<Storage> | Storage): void {
   const withStorage: WithStorage = async (fn) => {
@@ -19,4 +20,5 @@ export function runStorageConformance(name: string, open: () => Promise<Storage>
   directoryConformance(name, withStorage);
   authConformance(name, withStorage);
   adminConformance(name, withStorage);
+  securityConformance(name, withStorage);
 }

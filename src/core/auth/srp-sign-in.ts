@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, UserPool } from '../model.js';
 import { signInState } from '../users/authenticate.js';
+import { attemptsExceeded, clearSignInFailures, isLockedOut, recordSignInFailure } from '../users/lockout.js';
 import { findUserBySignInName } from '../users/identity.js';
 import { newPasswordChallenge, signInTokens, type ApiAuthResult } from './api-sign-in.js';
 import { computeVerifier, parseSrpTimestamp, SrpError, startPasswordVerifier, verifyPasswordClaim } from './srp.js';
@@ -89,11 +90,16 @@ export async function respondPasswordVerifier(deps: Deps, pool: UserPool, client
   const user = await deps.storage.users.get(pool.id, block.u);
   const stored = user ? await deps.storage.srpVerifiers.get(pool.id, user.id) : undefined;
   if (!user || !stored) throw incorrect();
+  if (await isLockedOut(deps, user)) throw attemptsExceeded();
   const ok = verifyPasswordClaim({
     poolName: srpPoolName(pool.id), userIdForSrp: user.username, verifierHex: deps.box.open(stored.verifierSealed),
     bHex: block.b, srpAHex: block.A, srpBHex: block.B, secretBlockB64: secretBlock, timestamp, signatureB64: signature,
   });
-  if (!ok) throw incorrect();
+  if (!ok) {
+    await recordSignInFailure(deps, user);
+    throw incorrect();
+  }
+  await clearSignInFailures(deps, user);
   const state = signInState(deps, pool, user);
   return state.kind === 'authenticated' ? signInTokens(deps, pool, client, user) : newPasswordChallenge(deps, pool, client, user);
 }

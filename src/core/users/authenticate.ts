@@ -3,6 +3,7 @@ import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { srpEnabled, storeSrpVerifier } from '../auth/srp-verifier.js';
 import { findUserBySignInName } from './identity.js';
+import { attemptsExceeded, clearSignInFailures, isLockedOut, recordSignInFailure } from './lockout.js';
 
 export type PasswordAuthResult = { kind: 'authenticated'; user: User } | { kind: 'new_password_required'; user: User };
 
@@ -22,9 +23,16 @@ export async function authenticatePassword(
     if (!user) throw new AppError('UserNotFound', 'User does not exist.');
     throw new AppError('NotAuthorized', 'Incorrect username or password.');
   }
+  if (await isLockedOut(deps, user)) {
+    // Same work and the same answer whether or not the password is right.
+    await deps.hasher.verifyDummy(password);
+    throw attemptsExceeded();
+  }
   if (!(await deps.hasher.verify(user.passwordHash, password))) {
+    await recordSignInFailure(deps, user);
     throw new AppError('NotAuthorized', 'Incorrect username or password.');
   }
+  await clearSignInFailures(deps, user);
   // Users from before SRP (or imported with a hash only) get their verifier now that the password is known.
   if (srpEnabled(pool) && !(await deps.storage.srpVerifiers.get(pool.id, user.id))) await storeSrpVerifier(deps, pool, user, password);
   return signInState(deps, pool, user);

@@ -5,6 +5,7 @@ import type {
   AuthorizationCodeStore,
   OneTimeCodeStore,
   SessionStore,
+  LockoutStore,
   SigningKeyStore,
   SrpVerifierStore,
   TokenStore,
@@ -186,5 +187,28 @@ export function createAuthStores(db: Database.Database) {
     async put(v) { srpPut.run(v); },
   };
 
-  return { codes, authorizationCodes, sessions, tokens, signingKeys, srpVerifiers };
+  const failureGet = db.prepare<[string, string], { failures: number; last_failure_at: number; locked_until: number }>(
+    'SELECT failures, last_failure_at, locked_until FROM sign_in_failures WHERE pool_id = ? AND user_id = ?');
+  const failurePut = db.prepare(`INSERT INTO sign_in_failures (user_id, pool_id, failures, last_failure_at, locked_until)
+    VALUES (@userId, @poolId, @failures, @lastFailureAt, @lockedUntil)
+    ON CONFLICT(user_id) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at,
+      locked_until = excluded.locked_until`);
+  const failureClear = db.prepare('DELETE FROM sign_in_failures WHERE pool_id = ? AND user_id = ?');
+  const readFailures = (poolId: string, userId: string) => {
+    const r = failureGet.get(poolId, userId);
+    return r && { poolId, userId, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until };
+  };
+  const lockout: LockoutStore = {
+    async get(poolId, userId) { return readFailures(poolId, userId); },
+    async recordFailure(poolId, userId, next) {
+      return db.transaction(() => {
+        const record = next(readFailures(poolId, userId));
+        failurePut.run(record);
+        return record;
+      }).immediate();
+    },
+    async clear(poolId, userId) { failureClear.run(poolId, userId); },
+  };
+
+  return { codes, authorizationCodes, sessions, tokens, signingKeys, srpVerifiers, lockout };
 }

@@ -35,6 +35,7 @@ export function openSqlite(file: string): Storage {
     tokens: auth.tokens,
     signingKeys: auth.signingKeys,
     srpVerifiers: auth.srpVerifiers,
+    lockout: auth.lockout,
     async applyConfig(plan) { directory.applyConfig(plan); },
     async getMeta(key) { return meta.get.get(key)?.value; },
     async setMeta(key, value) { meta.set.run(key, value); },
