@@ -83,6 +83,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       bodyLimit: 64 * 1024,
       region: config.region,
       adminKeys: config.adminKeys,
+      rateLimitPerMinute: config.rateLimitPerMinute,
     }, logger);
     closers.unshift(() => app.close());
     const address = await app.listen({ port: config.port, host: config.host });

@@ -20,6 +20,8 @@ export interface ServerConfig {
   logLevel: string;
   secretKey?: string;
   secureCookies: boolean;
+  /** Per-IP requests a minute to the sign-in, sign-up, code-sending and token endpoints, together. */
+  rateLimitPerMinute: number;
   /** Keys that may sign admin calls of the Cognito API (see resolveAdminKeys). */
   adminKeys: { accessKeyId: string; secretAccessKey: string }[];
   /** Human-readable warnings about development defaults, printed loudly at boot. */
@@ -77,6 +79,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     logLevel: e.LOG_LEVEL,
     secretKey: e.OPENPOOL_SECRET_KEY,
     secureCookies: publicUrl.startsWith('https://'),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     adminKeys,
     warnings,
   };

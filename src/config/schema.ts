@@ -46,6 +46,7 @@ export const EnvShape = z.object({
   REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like an AWS region, e.g. us-east-1').default('us-east-1'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('OpenPool <no-reply@openpool.local>'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OPENPOOL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_ACCESS_KEY_ID: z.string().min(3).max(128).regex(/^\w+$/).optional(),

@@ -11,6 +11,7 @@ import { cognitoApiPlugin } from './cognito-api/index.js';
 import { hostedUiPlugin } from './hosted-ui/index.js';
 import { oauth2Plugin } from './oauth2/index.js';
 import { sendOAuthError } from './oauth2/error-response.js';
+import { rateLimits } from './plugins/rate-limit.js';
 import { securityHeaders } from './plugins/security-headers.js';
 
 /** Builds the whole HTTP surface without listening, so tests can use it on any port. */
@@ -34,6 +35,7 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
 
   app.get('/health', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
+  await app.register(rateLimits, { perMinute: settings.rateLimitPerMinute });
   await app.register(oauth2Plugin);
   await app.register(hostedUiPlugin);
   await app.register(cognitoApiPlugin);

@@ -11,6 +11,8 @@ export interface HttpSettings {
   region: string;
   /** Access keys that may sign admin calls of the Cognito API. */
   adminKeys: { accessKeyId: string; secretAccessKey: string }[];
+  /** Per-IP budget a minute of the sign-in, sign-up, code-sending and token endpoints (RATE_LIMIT_PER_MINUTE). */
+  rateLimitPerMinute: number;
 }
 
 export interface AppContext {
