@@ -127,6 +127,11 @@ export interface OneTimeCodeStore {
    * attempt and is deleted at `maxAttempts`.
    */
   consume(poolId: string, userId: string, purpose: CodePurpose, codeHash: string, now: number, maxAttempts: number): Promise<CodeCheck>;
+  /**
+   * Atomically counts one more code sent to the user for `purpose` in the window starting at the
+   * first send (a new window begins once `windowMs` has passed); returns the count including this one.
+   */
+  countSend(userId: string, purpose: CodePurpose, now: number, windowMs: number): Promise<number>;
 }
 
 export type CodeRedemption =

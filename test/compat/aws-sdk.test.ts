@@ -170,6 +170,14 @@ describe('the Cognito API through the official AWS SDK', () => {
     await assert.rejects(attempt('Wrong-Passw0rd!'), (e: Error) => /Incorrect username or password/.test(e.message), 'a success resets the count');
   });
 
+  it('limits how often a user can be sent a code', async () => {
+    const user = await signedUpUserWithTokens(t);
+    for (let i = 0; i < 6; i++) await sdk.send(new ForgotPasswordCommand({ ClientId: t.clients.public.id, Username: user.email }));
+    await assert.rejects(sdk.send(new ForgotPasswordCommand({ ClientId: t.clients.public.id, Username: user.email })), errorName('LimitExceededException'));
+    const sent = t.mail.messages.filter((m) => m.to.includes(user.email) && /reset/i.test(m.subject)).length;
+    assert.equal(sent, 6, 'the refused request sent nothing');
+  });
+
   it('answers errors with Cognito\'s exception names', async () => {
     const email = uniqueEmail('err');
     await sdk.send(new SignUpCommand({ ClientId: t.clients.public.id, Username: email, Password: STRONG_PASSWORD }));

@@ -18,6 +18,19 @@ export function securityConformance(name: string, withStorage: WithStorage) {
     });
   });
 
+  describe(`${name}: code sends`, () => {
+    it('counts sends per user and purpose within a window, and starts a new window after it', async () => {
+      await withStorage(async (s) => {
+        const { user } = await seedUser(s);
+        const counts = await Promise.all(Array.from({ length: 5 }, () => s.codes.countSend(user.id, 'signup', T0, 3600_000)));
+        assert.deepEqual([...counts].sort(), [1, 2, 3, 4, 5], 'atomic under concurrency');
+        assert.equal(await s.codes.countSend(user.id, 'forgot_password', T0, 3600_000), 1, 'per purpose');
+        assert.equal(await s.codes.countSend(user.id, 'signup', T0 + 3599_999, 3600_000), 6);
+        assert.equal(await s.codes.countSend(user.id, 'signup', T0 + 3600_000, 3600_000), 1, 'a new hour');
+      });
+    });
+  });
+
   describe(`${name}: sign-in failures`, () => {
     it('records failures atomically from the current record, and clears them', async () => {
       await withStorage(async (s) => {

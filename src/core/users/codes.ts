@@ -11,6 +11,11 @@ export const CODE_VALIDITY_MS: Record<CodePurpose, number> = {
 };
 /** Wrong guesses a code survives; then it is destroyed and a new one must be requested. */
 export const MAX_CODE_ATTEMPTS = 5;
+/**
+ * Codes of one purpose a user may be sent per hour (Cognito allows about 5 resends an hour).
+ * With MAX_CODE_ATTEMPTS this caps guessing at 25 tries an hour against a million codes.
+ */
+export const MAX_CODE_SENDS_PER_HOUR = 6;
 
 export interface CodeDeliveryDetails {
   destination: string;
@@ -44,8 +49,11 @@ export async function sendCode(deps: CodeDeps, pool: UserPool, user: User, purpo
   if (!email) {
     throw new AppError('InvalidParameter', 'Cannot deliver a code: the user has no email address.');
   }
-  const code = deps.random.digits(6);
   const now = deps.clock.now();
+  if ((await deps.storage.codes.countSend(user.id, purpose, now, 3600_000)) > MAX_CODE_SENDS_PER_HOUR) {
+    throw new AppError('LimitExceeded', 'Attempt limit exceeded, please try after some time.');
+  }
+  const code = deps.random.digits(6);
   await deps.storage.codes.put({
     poolId: pool.id, userId: user.id, purpose, codeHash: digestOf(deps.box, purpose, user.id, code),
     expiresAt: now + CODE_VALIDITY_MS[purpose], attempts: 0, createdAt: now,

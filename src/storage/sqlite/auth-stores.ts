@@ -64,6 +64,9 @@ export function createAuthStores(db: Database.Database) {
     codeGet: db.prepare<[string, string, string], CodeRow>('SELECT * FROM one_time_codes WHERE pool_id = ? AND user_id = ? AND purpose = ?'),
     codeDelete: db.prepare('DELETE FROM one_time_codes WHERE pool_id = ? AND user_id = ? AND purpose = ?'),
     codeFail: db.prepare('UPDATE one_time_codes SET attempts = attempts + 1 WHERE pool_id = ? AND user_id = ? AND purpose = ?'),
+    sendsGet: db.prepare<[string, string], { window_start: number; sends: number }>('SELECT window_start, sends FROM code_sends WHERE user_id = ? AND purpose = ?'),
+    sendsPut: db.prepare(`INSERT INTO code_sends (user_id, purpose, window_start, sends) VALUES (?, ?, ?, ?)
+      ON CONFLICT(user_id, purpose) DO UPDATE SET window_start = excluded.window_start, sends = excluded.sends`),
     authCodeInsert: db.prepare(`INSERT INTO authorization_codes (code_hash, pool_id, client_id, user_id, redirect_uri, scopes,
         nonce, code_challenge, auth_time, amr, created_at, expires_at)
       VALUES (@codeHash, @poolId, @clientId, @userId, @redirectUri, @scopes, @nonce, @codeChallenge, @authTime, @amr,
@@ -113,6 +116,15 @@ export function createAuthStores(db: Database.Database) {
         if (attempts >= maxAttempts) q.codeDelete.run(poolId, userId, purpose);
         else q.codeFail.run(poolId, userId, purpose);
         return { status: 'mismatch', attemptsLeft: Math.max(0, maxAttempts - attempts) } as const;
+      }).immediate();
+    },
+    async countSend(userId, purpose, now, windowMs) {
+      return db.transaction(() => {
+        const row = q.sendsGet.get(userId, purpose);
+        const fresh = !row || now - row.window_start >= windowMs;
+        const sends = fresh ? 1 : row.sends + 1;
+        q.sendsPut.run(userId, purpose, fresh ? now : row.window_start, sends);
+        return sends;
       }).immediate();
     },
   };
