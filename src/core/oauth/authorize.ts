@@ -134,23 +134,6 @@ export function buildRedirect(redirectUri: string, params: Record<string, string
   return url.toString();
 }
 
-/** The OAuth error names for the codes an authorization redirect can carry. */
-const AUTHORIZE_ERROR: Partial<Record<ErrorCode, string>> = {
-  InvalidRequest: 'invalid_request',
-  UnauthorizedClient: 'unauthorized_client',
-  UnsupportedResponseType: 'unsupported_response_type',
-  InvalidScope: 'invalid_scope',
-  LoginRequired: 'login_required',
-};
-
-export function errorRedirectUrl(error: AppError, target: ErrorRedirect): string {
-  return buildRedirect(
-    target.redirectUri,
-    { error: AUTHORIZE_ERROR[error.code] ?? 'server_error', error_description: error.expose ? error.message : undefined, state: target.state },
-    target.responseMode,
-  );
-}
-
 export function loginRequired(req: AuthorizationRequest): AppError {
   return redirectable('LoginRequired', 'The user is not signed in.', {
     redirectUri: req.redirectUri, state: req.state, responseMode: req.responseType === 'token' ? 'fragment' : 'query',

@@ -1,13 +1,12 @@
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { errorRedirectOf, errorRedirectUrl } from '../../core/oauth/authorize.js';
-import { toAppError } from '../oauth2/error-response.js';
+import { sendAuthorizeError } from '../oauth2/authorize.js';
 import { confirmRoutes } from './confirm.js';
 import { forgotPasswordRoutes } from './forgot-password.js';
 import { loginRoutes } from './login.js';
 import { newPasswordRoutes } from './new-password.js';
-import { renderErrorPage, renderPage } from './render.js';
+import { renderPage } from './render.js';
 import { signUpRoutes } from './signup.js';
 
 const ERROR_PAGE_TEXT: Record<string, string> = {
@@ -32,10 +31,8 @@ export async function hostedUiPlugin(app: FastifyInstance) {
         message: 'Go back, reload the page and submit the form again.',
       });
     }
-    const appError = toAppError(error);
-    const target = errorRedirectOf(appError);
-    if (target) return reply.redirect(errorRedirectUrl(appError, target), 302);
-    return renderErrorPage(reply, appError);
+    // The pages carry an authorization request: its errors are answered exactly as /oauth2/authorize does.
+    return sendAuthorizeError(reply, error);
   });
 
   await app.register(loginRoutes);

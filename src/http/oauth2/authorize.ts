@@ -1,9 +1,19 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { errorRedirectOf, errorRedirectUrl, loginRequired } from '../../core/oauth/authorize.js';
+import { buildRedirect, errorRedirectOf, loginRequired, type ErrorRedirect } from '../../core/oauth/authorize.js';
+import type { AppError } from '../../errors/app-error.js';
 import { renderErrorPage } from '../hosted-ui/render.js';
 import { readSessionCookie } from '../session-cookie.js';
-import { toAppError } from './error-response.js';
+import { OAUTH_ERRORS, toAppError } from './error-response.js';
 import { AUTHORIZE_PARAMS, authorizeQueryString, readParams } from './params.js';
+
+/** error, error_description and state, on the validated redirect URI (query or fragment). */
+function errorRedirectUrl(error: AppError, target: ErrorRedirect): string {
+  return buildRedirect(
+    target.redirectUri,
+    { error: OAUTH_ERRORS[error.code].error, error_description: error.expose ? error.message : undefined, state: target.state },
+    target.responseMode,
+  );
+}
 
 /**
  * Errors of an authorization request: a bad client or redirect_uri gets a page (never a
