@@ -43,7 +43,7 @@ export function createServices(deps: CoreDeps) {
     deps,
     pools: {
       get: (poolId: string) => requirePool(deps, poolId),
-      find: (poolId: string) => deps.storage.pools.get(poolId),
+      exists: (poolId: string) => deps.storage.pools.exists(poolId),
       list: () => deps.storage.pools.list(),
       findClient: (clientId: string) => findClient(deps, clientId),
       listClients: (poolId: string) => deps.storage.clients.listByPool(poolId),

@@ -12,15 +12,10 @@ export async function createArgon2Hasher(): Promise<PasswordHasher> {
   const dummyHash = await argon2.hash(`dummy-${Math.random()}-${Date.now()}`, ARGON2_OPTIONS);
   return {
     hash: (password) => argon2.hash(password, ARGON2_OPTIONS),
-    async verify(hash, password) {
-      try {
-        return await argon2.verify(hash, password);
-      } catch {
-        return false;
-      }
-    },
+    // A hash argon2 cannot read is corrupt data, not a wrong password: let it fail loudly.
+    verify: (hash, password) => argon2.verify(hash, password),
     async verifyDummy(password) {
-      await argon2.verify(dummyHash, password).catch(() => false);
+      await argon2.verify(dummyHash, password);
     },
   };
 }

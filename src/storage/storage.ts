@@ -42,6 +42,8 @@ export interface StoredClient extends Omit<Client, 'secret'> {
 
 export interface PoolStore {
   get(id: string): Promise<UserPool | undefined>;
+  /** A cheap check for hot paths (discovery, JWKS): no settings are read. */
+  exists(id: string): Promise<boolean>;
   list(): Promise<UserPool[]>;
   /** Inserts or replaces a pool (the core has checked its settings). */
   put(pool: UserPool): Promise<void>;

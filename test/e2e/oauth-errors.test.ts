@@ -135,13 +135,11 @@ describe('OAuth endpoints answer bad input in the protocol\'s own form', () => {
     });
 
     it('a code works once, for its client, redirect_uri and verifier; a replay revokes what it issued', async () => {
-      const web = new WebClient(t.url);
-      const { tokens } = await signedUpUserWithTokens(t);
-      assert.ok(tokens.access_token);
       const { verifier, challenge } = pkcePair();
       const params = { ...base, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' };
       // Reuse the session of a fresh sign-in for several codes.
       const user = await signedUpUserWithTokens(t);
+      assert.ok(user.tokens.access_token);
       const codeFor = async () => callbackParams((await user.web.get(authorizeUrl(params))).location).get('code')!;
 
       const wrongVerifier = await tokenRequest(t, { grant_type: 'authorization_code', client_id: t.clients.public.id, code: await codeFor(), redirect_uri: CALLBACK, code_verifier: pkcePair().verifier });
@@ -164,7 +162,6 @@ describe('OAuth endpoints answer bad input in the protocol\'s own form', () => {
       assert.equal(refresh.json.error, 'invalid_grant', 'the replay revoked the first redemption');
       const info = await fetch(`${t.url}/oauth2/userInfo`, { headers: { authorization: `Bearer ${first.json.access_token}` } });
       assert.equal(info.status, 401);
-      void web;
     });
 
     it('concurrent redemptions of one code give exactly one success', async () => {

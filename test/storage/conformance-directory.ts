@@ -20,6 +20,8 @@ export function directoryConformance(name: string, withStorage: WithStorage) {
         };
         await s.applyConfig(plan);
         assert.deepEqual(plain(await s.pools.get(pool.id)), plain(pool));
+        assert.equal(await s.pools.exists(pool.id), true);
+        assert.equal(await s.pools.exists('us-east-1_Absent'), false);
         assert.deepEqual(plain(await s.clients.get(client.id)), plain(client));
         assert.deepEqual(plain(await s.groups.listByPool(pool.id)), plain(plan.groups));
         assert.deepEqual(plain(await s.resourceServers.listByPool(pool.id)), plain(plan.resourceServers));

@@ -39,7 +39,15 @@ export async function loginRoutes(app: FastifyInstance) {
       if (error.code === 'UserNotConfirmed' && userId) {
         // The password was right: send a fresh code, and let confirming it finish the sign-in.
         setPendingCookie(reply, app.httpSettings, app.services.sessions.sealPending('confirm', ctx.pool.id, userId));
-        const sent = await app.services.users.resendConfirmationCode(ctx.pool, username).then(() => '1', () => undefined);
+        // A failed send (delivery down, send limit reached) still shows the confirm page, without
+        // claiming a code was sent; the user can ask again from there, and the failure is logged.
+        const sent = await app.services.users.resendConfirmationCode(ctx.pool, username).then(
+          () => '1',
+          (failure: unknown) => {
+            request.log.warn({ err: failure }, 'could not send a confirmation code at sign-in');
+            return undefined;
+          },
+        );
         return reply.redirect(pageUrl('/confirmUser', ctx, { username, sent }), 302);
       }
       // Unknown user and wrong password read the same: nothing reveals whether an account exists.

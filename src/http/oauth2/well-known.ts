@@ -47,8 +47,8 @@ export async function wellKnownRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/openid-configuration', async (request, reply) => {
     const { poolId } = request.params;
-    // The existence check is one indexed read; it keeps a deleted pool from being served from cache.
-    if (!POOL_ID_PATTERN.test(poolId) || !(await app.services.pools.find(poolId))) return notFound(reply);
+    // One indexed read with no settings parsed; it keeps a deleted pool from being served from cache.
+    if (!POOL_ID_PATTERN.test(poolId) || !(await app.services.pools.exists(poolId))) return notFound(reply);
     let cached = discoveryCache.get(poolId);
     if (!cached) {
       const body = JSON.stringify(discoveryDocument(app.httpSettings.publicUrl, app.services.issuer.issuerFor(poolId), poolId));
@@ -60,7 +60,7 @@ export async function wellKnownRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (request, reply) => {
     const { poolId } = request.params;
-    if (!POOL_ID_PATTERN.test(poolId) || !(await app.services.pools.find(poolId))) return notFound(reply);
+    if (!POOL_ID_PATTERN.test(poolId) || !(await app.services.pools.exists(poolId))) return notFound(reply);
     const jwks = await app.services.keys.jwks(poolId);
     if (jwks.keys.length === 0) return notFound(reply);
     let entry = jwksCache.get(poolId);

@@ -47,6 +47,7 @@ const userFromRow = (r: UserRow): User => ({
 export function createDirectoryStores(db: Database.Database) {
   const q = {
     poolGet: db.prepare<[string], PoolRow>('SELECT * FROM user_pools WHERE id = ?'),
+    poolExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM user_pools WHERE id = ?'),
     poolList: db.prepare<[], PoolRow>('SELECT * FROM user_pools ORDER BY created_at, id'),
     poolUpsert: db.prepare(`INSERT INTO user_pools (id, name, settings, created_at, updated_at)
       VALUES (@id, @name, @settings, @created_at, @updated_at)
@@ -159,6 +160,7 @@ export function createDirectoryStores(db: Database.Database) {
 
   const pools: PoolStore = {
     async get(id) { const r = q.poolGet.get(id); return r && poolFromRow(r); },
+    async exists(id) { return q.poolExists.get(id) !== undefined; },
     async list() { return q.poolList.all().map(poolFromRow); },
     async put(pool) { putPool(pool); },
     async delete(id) {
