@@ -50,8 +50,8 @@ export async function loginRoutes(app: FastifyInstance) {
         );
         return reply.redirect(pageUrl('/confirmUser', ctx, { username, sent }), 302);
       }
-      // Unknown user and wrong password read the same: nothing reveals whether an account exists.
-      const { status, message } = formError(error.code === 'UserNotFound' ? new AppError('NotAuthorized', '') : error);
+      // Unknown user and wrong password read the same (HOSTED_UI_ERRORS gives both one message).
+      const { status, message } = formError(error);
       return renderLogin(reply, ctx, status, { error: message, username });
     }
   });
