@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { EXAMPLE_CONFIG } from './config/defaults.js';
 import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type ServerConfig } from './config/load.js';
-import type { MessageSender } from './core/ports.js';
+import type { Clock, MessageSender } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
 import { buildApp } from './http/build-app.js';
 import { createArgon2Hasher } from './infra/argon2-hasher.js';
@@ -27,6 +27,8 @@ export interface StartOptions {
   logDestination?: pino.DestinationStream;
   /** Print the Postman summary (the CLI does; tests do not). */
   printSummary?: boolean;
+  /** The server's clock; tests inject one they can move forward instead of sleeping. */
+  clock?: Clock;
 }
 
 export interface OpenPool {
@@ -62,9 +64,10 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     } else {
       sender = createLogSender(logger);
     }
+    const clock = options.clock ?? systemClock;
     const services = createServices({
-      storage, clock: systemClock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer,
-      signer: createJoseSigner({ keys: storage.signingKeys, box, clock: systemClock, issuer }),
+      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer,
+      signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
     });
 
     if (configFile) {

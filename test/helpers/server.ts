@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Clock } from '../../src/core/ports.js';
 import { startOpenPool, type OpenPool } from '../../src/main.js';
 import { MailCapture } from './mail-capture.js';
 
@@ -41,6 +42,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** A config file (object) to write and pass with --config. */
   config?: unknown;
+  /** The server's clock (see manualClock); the system clock when absent. */
+  clock?: Clock;
 }
 
 /**
@@ -74,7 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: 'info',
     ...options.env,
   };
-  const start = () => startOpenPool({ env, argv, logDestination: destination });
+  const start = () => startOpenPool({ env, argv, logDestination: destination, clock: options.clock });
 
   const handle: TestServer = {
     server: await start(),
@@ -109,4 +112,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     machine: { id: byName('example-machine')?.id ?? '', secret: byName('example-machine')?.secret ?? '' },
   };
   return handle;
+}
+
+/** A clock a test moves by hand, starting at the real time so outside verifiers accept its tokens. */
+export function manualClock(start = Date.now()): Clock & { advance(ms: number): void; set(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+    set(ms: number) {
+      now = ms;
+    },
+  };
 }
