@@ -6,6 +6,7 @@ import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, 
 import type { Clock, MessageSender } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
 import { buildApp } from './http/build-app.js';
+import { createAuditTrail } from './infra/audit-trail.js';
 import { createArgon2Hasher } from './infra/argon2-hasher.js';
 import { createJoseSigner } from './infra/jose-signer.js';
 import { createLogSender } from './infra/log-sender.js';
@@ -66,7 +67,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     }
     const clock = options.clock ?? systemClock;
     const services = createServices({
-      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer,
+      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail(logger),
       signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
     });
 

@@ -70,3 +70,40 @@ export interface Issuer {
   /** The pool id of an issuer URL, or undefined when it is not one of ours. */
   poolIdOf(issuer: string): string | undefined;
 }
+
+/** What happened, in the vocabulary of Cognito's AdminListUserAuthEvents. */
+export type AuthEventType =
+  | 'SignIn'
+  | 'SignUp'
+  | 'ConfirmSignUp'
+  | 'ResendCode'
+  | 'ForgotPassword'
+  | 'ConfirmForgotPassword'
+  | 'PasswordChange'
+  | 'MfaChange'
+  | 'TokenRefresh'
+  | 'TokenRevocation'
+  | 'GlobalSignOut';
+
+export interface AuthEventInput {
+  type: AuthEventType;
+  poolId: string;
+  /** The user's sub, when the user is known. */
+  userId?: string;
+  /** The name the caller gave (for failures on unknown users). */
+  username?: string;
+  clientId?: string;
+  outcome: 'Pass' | 'Fail';
+  /** A short machine-readable reason for a failure (e.g. 'NotAuthorized', 'CodeMismatch'). */
+  reason?: string;
+  /** The factors checked, as Cognito lists them (Password, Mfa). */
+  challenges?: { name: 'Password' | 'Mfa'; response: 'Success' | 'Failure' }[];
+}
+
+/**
+ * The audit trail. The implementation stamps time, id, and the request's IP and user agent
+ * (which the core does not know), stores the event and logs it; recording never fails a flow.
+ */
+export interface AuditTrail {
+  record(event: AuthEventInput): Promise<void>;
+}

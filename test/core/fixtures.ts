@@ -6,7 +6,7 @@ import { parseConfigFile, toPoolDefinitions } from '../../src/config/load.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import type { Client, Group, User, UserPool } from '../../src/core/model.js';
 import { buildConfigPlan } from '../../src/core/pools/apply-config.js';
-import type { Clock, MessageSender, OutgoingMessage, PasswordHasher } from '../../src/core/ports.js';
+import type { AuditTrail, AuthEventInput, MessageSender, OutgoingMessage, PasswordHasher } from '../../src/core/ports.js';
 import { createServices, type Services } from '../../src/core/services.js';
 import { createArgon2Hasher } from '../../src/infra/argon2-hasher.js';
 import { createJoseSigner } from '../../src/infra/jose-signer.js';
@@ -19,15 +19,8 @@ export const ISSUER_BASE = 'http://localhost:9229';
 export const STRONG_PASSWORD = 'Corr3ct-Horse!';
 export const REGION = 'us-east-1';
 
-export interface ManualClock extends Clock {
-  t: number;
-  advance(ms: number): void;
-}
-
-export function manualClock(start = Date.now()): ManualClock {
-  const clock: ManualClock = { t: start, now: () => clock.t, advance: (ms) => { clock.t += ms; } };
-  return clock;
-}
+import { manualClock, type ManualClock } from '../helpers/clock.js';
+export { manualClock, type ManualClock };
 
 export interface RecordingSender extends MessageSender {
   messages: OutgoingMessage[];
@@ -49,14 +42,23 @@ let hasher: Promise<PasswordHasher> | undefined;
 /** One real argon2 hasher per test process (making it hashes a dummy password). */
 export const argon2Hasher = () => (hasher ??= createArgon2Hasher());
 
-export type TestDeps = CoreDeps & { sender: RecordingSender; clock: ManualClock };
+export interface RecordingAudit extends AuditTrail {
+  events: AuthEventInput[];
+}
+
+export function recordingAudit(): RecordingAudit {
+  const events: AuthEventInput[] = [];
+  return { events, async record(event) { events.push(event); } };
+}
+
+export type TestDeps = CoreDeps & { sender: RecordingSender; clock: ManualClock; audit: RecordingAudit };
 
 export async function coreDeps(clock: ManualClock = manualClock()): Promise<TestDeps> {
   const storage = openSqlite(':memory:');
   const box = createSecretBox(randomBytes(32));
   const issuer = createUrlIssuer(ISSUER_BASE);
   return {
-    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer,
+    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer, audit: recordingAudit(),
     signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
   };
 }

@@ -114,16 +114,4 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return handle;
 }
 
-/** A clock a test moves by hand, starting at the real time so outside verifiers accept its tokens. */
-export function manualClock(start = Date.now()): Clock & { advance(ms: number): void; set(ms: number): void } {
-  let now = start;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-    set(ms: number) {
-      now = ms;
-    },
-  };
-}
+export { manualClock, type ManualClock } from './clock.js';
