@@ -13,6 +13,8 @@ import { createLogSender } from './infra/log-sender.js';
 import { loadMasterKey } from './infra/master-key.js';
 import { nodeRandom } from './infra/node-random.js';
 import { createSecretBox } from './infra/secret-box.js';
+import { createLogSmsSender, createRoutingSender, createWebhookSmsSender } from './infra/sms-sender.js';
+import { otplibTotp } from './infra/otplib-totp.js';
 import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
@@ -57,17 +59,19 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     if (master.file) logger.info({ masterKeyFile: master.file }, 'master key file (seals client secrets, signing keys and SRP verifiers): keep it out of database backups');
     const box = createSecretBox(master.key);
     const issuer = createUrlIssuer(config.issuerBaseUrl);
-    let sender: MessageSender;
+    let email: MessageSender;
     if (config.smtpUrl) {
       const smtp = createSmtpSender(config.smtpUrl, config.mailFrom);
       closers.push(() => smtp.close());
-      sender = smtp;
+      email = smtp;
     } else {
-      sender = createLogSender(logger);
+      email = createLogSender(logger);
     }
+    const sms = config.smsWebhookUrl ? createWebhookSmsSender(config.smsWebhookUrl) : createLogSmsSender(logger);
+    const sender = createRoutingSender({ email, sms });
     const clock = options.clock ?? systemClock;
     const services = createServices({
-      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail(logger),
+      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail(logger), totp: otplibTotp,
       signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
     });
 

@@ -51,6 +51,7 @@ export function userPoolType(pool: UserPool, extra: { region: string; estimatedU
     ...(s.aliasAttributes.length ? { AliasAttributes: s.aliasAttributes } : {}),
     UsernameConfiguration: { CaseSensitive: s.caseSensitive },
     MfaConfiguration: s.mfaConfiguration,
+    ...(s.smsAuthenticationMessage ? { SmsAuthenticationMessage: s.smsAuthenticationMessage } : {}),
     EstimatedNumberOfUsers: extra.estimatedUsers,
     AdminCreateUserConfig: {
       AllowAdminCreateUserOnly: s.allowAdminCreateUserOnly,

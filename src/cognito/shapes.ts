@@ -94,6 +94,9 @@ export const UserPoolSettingsShape = {
   AutoVerifiedAttributes: z.array(z.enum(['email', 'phone_number'])).optional(),
   Schema: z.array(SchemaAttributeShape).max(50).optional(),
   MfaConfiguration: z.enum(['OFF', 'ON', 'OPTIONAL']).optional(),
+  /** CloudFormation's field (not CreateUserPool's): the factors offered when MFA is ON or OPTIONAL. */
+  EnabledMfas: z.array(z.enum(['SMS_MFA', 'SOFTWARE_TOKEN_MFA'])).max(2).optional(),
+  SmsAuthenticationMessage: z.string().min(6).max(140).regex(/\{####\}/, 'must contain {####}').optional(),
   AdminCreateUserConfig: z.strictObject({
     AllowAdminCreateUserOnly: z.boolean().optional(),
     UnusedAccountValidityDays: z.number().int().min(0).max(365).optional(),

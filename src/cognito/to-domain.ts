@@ -87,6 +87,8 @@ export function toPoolSettings(input: UserPoolSettingsInput): PoolSettings {
     },
     schema: (input.Schema ?? []).map(toSchemaAttribute),
     mfaConfiguration: input.MfaConfiguration ?? 'OFF',
+    enabledMfas: input.EnabledMfas ? [...new Set(input.EnabledMfas)] : undefined,
+    smsAuthenticationMessage: input.SmsAuthenticationMessage,
     allowAdminCreateUserOnly: input.AdminCreateUserConfig?.AllowAdminCreateUserOnly ?? false,
     unusedAccountValidityDays: input.AdminCreateUserConfig?.UnusedAccountValidityDays,
     accountRecovery: (input.AccountRecoverySetting?.RecoveryMechanisms ?? []).map((m) => ({ name: m.Name, priority: m.Priority })),

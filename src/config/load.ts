@@ -16,6 +16,8 @@ export interface ServerConfig {
   configFile?: string;
   region: string;
   smtpUrl?: string;
+  /** Where SMS messages are POSTed as JSON; without it they are written to the log. */
+  smsWebhookUrl?: string;
   mailFrom: string;
   logLevel: string;
   secretKey?: string;
@@ -75,6 +77,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     configFile: configFile ? resolve(cwd, configFile) : undefined,
     region: e.REGION,
     smtpUrl: e.SMTP_URL,
+    smsWebhookUrl: e.SMS_WEBHOOK_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
     secretKey: e.OPENPOOL_SECRET_KEY,

@@ -45,6 +45,7 @@ export const EnvShape = z.object({
   CONFIG: z.string().min(1).optional(),
   REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like an AWS region, e.g. us-east-1').default('us-east-1'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').optional(),
+  SMS_WEBHOOK_URL: httpUrl.optional(),
   MAIL_FROM: z.string().min(3).default('OpenPool <no-reply@openpool.local>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

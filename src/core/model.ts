@@ -7,6 +7,8 @@ export type OAuthFlow = 'code' | 'implicit' | 'client_credentials';
 export type TokenUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
 export type MfaConfiguration = 'OFF' | 'ON' | 'OPTIONAL';
+/** The second factors OpenPool offers, under Cognito's challenge names. */
+export type MfaType = 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA';
 
 export interface PasswordPolicy {
   minimumLength: number;
@@ -44,6 +46,13 @@ export interface PoolSettings {
   /** Custom and required attributes declared on the pool (standard ones are implicit). */
   schema: SchemaAttribute[];
   mfaConfiguration: MfaConfiguration;
+  /**
+   * The factors users may use when MFA is ON or OPTIONAL (CloudFormation's `EnabledMfas`).
+   * Undefined on pools stored before MFA existed: TOTP only.
+   */
+  enabledMfas?: MfaType[];
+  /** The SMS text of an MFA code; `{####}` stands for the code. */
+  smsAuthenticationMessage?: string;
   allowAdminCreateUserOnly: boolean;
   unusedAccountValidityDays?: number;
   accountRecovery: RecoveryMechanism[];
@@ -153,7 +162,7 @@ export interface User {
   passwordUpdatedAt: number;
 }
 
-export type CodePurpose = 'signup' | 'forgot_password' | 'verify_email' | 'verify_phone_number';
+export type CodePurpose = 'signup' | 'forgot_password' | 'verify_email' | 'verify_phone_number' | 'sms_mfa';
 
 export interface OneTimeCode {
   poolId: string;
@@ -231,4 +240,20 @@ export interface SigningKey {
   publicJwk: Record<string, unknown>;
   createdAt: number;
   status: 'active' | 'retired';
+}
+
+/** A user's second factors. A user without a record has none. */
+export interface UserMfa {
+  poolId: string;
+  userId: string;
+  /** The verified authenticator secret (base32), sealed. */
+  totpSecretSealed?: string;
+  /** A secret handed out by AssociateSoftwareToken and not yet verified, sealed. */
+  totpPendingSealed?: string;
+  totpEnabled: boolean;
+  smsEnabled: boolean;
+  preferred?: MfaType;
+  /** The last TOTP time step accepted: a code is accepted once. */
+  totpLastStep: number;
+  updatedAt: number;
 }

@@ -49,13 +49,27 @@ export interface TokenSigner {
   ensureKeys(poolId: string): Promise<void>;
 }
 
+/** RFC 6238 one-time passwords (6 digits, 30 s, SHA-1), as authenticator apps make them. */
+export interface TotpCodes {
+  /**
+   * The time step a code matches, within one step either side of `atMs` and later than
+   * `afterStep` (a code is good once); undefined when it matches none.
+   */
+  verify(secretBase32: string, code: string, atMs: number, afterStep: number): Promise<number | undefined>;
+  /** The otpauth:// URI an authenticator app reads from a QR code. */
+  uri(secretBase32: string, issuer: string, account: string): string;
+}
+
 export interface OutgoingMessage {
+  /** How it travels: email (SMTP) or SMS (a webhook, or the log). */
+  channel: 'email' | 'sms';
+  /** An email address or an E.164 phone number. */
   to: string;
   subject: string;
   text: string;
   html?: string;
   /** What the message is for; used to decide whether it may be logged in development. */
-  kind: 'signup_code' | 'forgot_password_code' | 'verification_code' | 'invitation';
+  kind: 'signup_code' | 'forgot_password_code' | 'verification_code' | 'invitation' | 'mfa_code';
   poolId: string;
   username: string;
 }

@@ -1,6 +1,6 @@
 /** The use cases, bound to their dependencies: what every surface calls. */
 import type { CoreDeps } from './deps.js';
-import type { Client, ClientSettings, PoolSettings, ResourceServer, User, UserPool } from './model.js';
+import type { Client, ClientSettings, MfaType, PoolSettings, ResourceServer, User, UserPool } from './model.js';
 import { buildConfigPlan, type PoolDefinition } from './pools/apply-config.js';
 import { findClient, requirePool } from './pools/lookup.js';
 import * as adminPools from './pools/admin-pools.js';
@@ -16,7 +16,23 @@ import {
 import { authenticateClient } from './oauth/client-auth.js';
 import { clientCredentialsGrant, exchangeAuthorizationCode, refreshTokenGrant, userInfo, type CodeExchange } from './oauth/grants.js';
 import { revokeRefreshToken } from './tokens/families.js';
-import { passwordSignIn, refreshTokenSignIn, requireAuthFlow, respondNewPassword } from './auth/api-sign-in.js';
+import {
+  associateWithSession,
+  passwordSignIn,
+  recordMfaChange,
+  refreshTokenSignIn,
+  requireAuthFlow,
+  respondMfaCode,
+  respondMfaSetup,
+  respondNewPassword,
+  respondSelectMfaType,
+  verifyWithSession,
+} from './auth/api-sign-in.js';
+import { recordSignIn, type SignInOutcome } from './auth/sign-in-events.js';
+import { userMfaSettingList } from './mfa/factors.js';
+import { setUserMfaPreference, type MfaPreferenceInput, type PoolMfaInput } from './mfa/preferences.js';
+import { checkFactor, secondFactorStep, startFactor } from './mfa/second-factor.js';
+import { associateSoftwareToken, verifySoftwareToken } from './mfa/software-token.js';
 import { verifySecretHash } from './auth/secret-hash.js';
 import { storeSrpVerifier } from './auth/srp-verifier.js';
 import { respondPasswordVerifier, startSrpSignIn } from './auth/srp-sign-in.js';
@@ -100,6 +116,30 @@ export function createServices(deps: CoreDeps) {
       sealPending: (kind: PendingKind, poolId: string, userId: string) => sealPendingSignIn(deps, kind, poolId, userId),
       openPending: (kind: PendingKind, poolId: string, sealed: string | undefined) => openPendingSignIn(deps, kind, poolId, sealed),
     },
+    /** Second factors: the same calls serve the API and the hosted pages. */
+    mfa: {
+      settings: async (pool: UserPool, user: User) => {
+        const mfa = await deps.storage.mfa.get(pool.id, user.id);
+        return { enabled: userMfaSettingList(mfa), preferred: mfa?.preferred };
+      },
+      secondFactorStep: (pool: UserPool, user: User) => secondFactorStep(deps, pool, user),
+      startFactor: (pool: UserPool, user: User, factor: MfaType) => startFactor(deps, pool, user, factor),
+      checkFactor: (pool: UserPool, user: User, factor: MfaType, code: string | undefined) => checkFactor(deps, pool, user, factor, code),
+      associate: (pool: UserPool, user: User) => associateSoftwareToken(deps, pool, user),
+      async verify(pool: UserPool, user: User, code: string, clientId?: string) {
+        await verifySoftwareToken(deps, pool, user, code);
+        await recordMfaChange(deps, pool, user, clientId);
+      },
+      async setPreference(pool: UserPool, user: User, input: MfaPreferenceInput, clientId?: string) {
+        await setUserMfaPreference(deps, pool, user, input);
+        await recordMfaChange(deps, pool, user, clientId);
+      },
+      setPoolConfig: (poolId: string, input: PoolMfaInput) => adminPools.setUserPoolMfaConfig(deps, poolId, input),
+    },
+    /** Sign-in outcomes the hosted pages report (the API's are recorded inside its flows). */
+    signIns: {
+      record: (outcome: SignInOutcome) => recordSignIn(deps, outcome),
+    },
     keys: {
       jwks: (poolId: string) => deps.signer.jwks(poolId),
     },
@@ -112,6 +152,13 @@ export function createServices(deps: CoreDeps) {
         respondNewPassword(deps, pool, client, session, password, attributes),
       startSrp: (pool: UserPool, client: Client, username: string | undefined, srpA: string | undefined) => startSrpSignIn(deps, pool, client, username, srpA),
       respondPasswordVerifier: (pool: UserPool, client: Client, responses: Record<string, string>) => respondPasswordVerifier(deps, pool, client, responses),
+      respondMfaCode: (pool: UserPool, client: Client, challengeName: string, session: string | undefined, responses: Record<string, string>) =>
+        respondMfaCode(deps, pool, client, challengeName, session, responses),
+      respondSelectMfaType: (pool: UserPool, client: Client, session: string | undefined, answer: string | undefined) =>
+        respondSelectMfaType(deps, pool, client, session, answer),
+      respondMfaSetup: (pool: UserPool, client: Client, session: string | undefined) => respondMfaSetup(deps, pool, client, session),
+      associateWithSession: (session: string | undefined) => associateWithSession(deps, session),
+      verifyWithSession: (session: string | undefined, code: string) => verifyWithSession(deps, session, code),
       requireTokenUser: (accessToken: string | undefined) => requireTokenUser(deps, accessToken),
       changePassword: (accessToken: string | undefined, previous: string, proposed: string) => changePassword(deps, accessToken, previous, proposed),
       globalSignOut: (accessToken: string | undefined) => globalSignOut(deps, accessToken),

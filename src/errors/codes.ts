@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'ScopeDoesNotExist',
   'InvalidOAuthFlow',
   'UnsupportedUserState',
+  'EnableSoftwareTokenMfa',
+  'SoftwareTokenMfaNotFound',
   // OAuth 2.0 / OIDC
   'InvalidRequest',
   'InvalidClient',

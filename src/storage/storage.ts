@@ -15,6 +15,7 @@ import type {
   SigningKey,
   TokenFamily,
   User,
+  UserMfa,
   UserPool,
 } from '../core/model.js';
 
@@ -204,6 +205,23 @@ export interface LockoutStore {
   clear(poolId: string, userId: string): Promise<void>;
 }
 
+export interface MfaStore {
+  get(poolId: string, userId: string): Promise<UserMfa | undefined>;
+  /** Applies a synchronous updater atomically (to an empty record when the user has none); throws NotFoundError for an unknown user. */
+  update(poolId: string, userId: string, updater: (current: UserMfa) => UserMfa): Promise<UserMfa>;
+  /** Atomically records `step` as the last TOTP step used; false when it, or a later one, was used already. */
+  useTotpStep(poolId: string, userId: string, step: number): Promise<boolean>;
+}
+
+export interface ChallengeUseStore {
+  /** Marks a challenge session used; true only for the first caller (and not after too many failures). */
+  consume(idHash: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Counts a wrong answer; at `maxFailures` the session is used up. Returns whether it is still usable. */
+  recordFailure(idHash: string, expiresAt: number, maxFailures: number): Promise<boolean>;
+  /** Whether the session may still be answered. */
+  usable(idHash: string): Promise<boolean>;
+}
+
 /** Everything a config file (or later an admin call) writes, applied all-or-nothing. */
 export interface ConfigPlan {
   pools: UserPool[];
@@ -227,6 +245,8 @@ export interface Storage {
   signingKeys: SigningKeyStore;
   srpVerifiers: SrpVerifierStore;
   lockout: LockoutStore;
+  mfa: MfaStore;
+  challengeUses: ChallengeUseStore;
   /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
   applyConfig(plan: ConfigPlan): Promise<void>;
   /** Arbitrary small metadata (e.g. whether the example was seeded). */

@@ -12,7 +12,7 @@ const sorted = (xs: string[]) => [...xs].sort();
 const ALL_READABLE = sorted(['email', 'email_verified', 'phone_number', 'phone_number_verified', 'name', 'given_name', 'custom:tier', 'updated_at']);
 
 const ctx = (over: Partial<TokenContext> = {}): TokenContext => ({
-  issuer: 'http://localhost:9229/us-east-1_Test1', client, user, groups: [], scopes: ['openid'], authTime: 1_700_000_000,
+  issuer: 'http://localhost:9229/us-east-1_Test1', client, user, groups: [], scopes: ['openid'], authTime: 1_700_000_000, amr: ['pwd'],
   issuedAt: 1_700_000_100, originJti: 'origin-1', eventId: 'event-1', ...over,
 });
 

@@ -10,6 +10,7 @@ import type { AuditTrail, AuthEventInput, MessageSender, OutgoingMessage, Passwo
 import { createServices, type Services } from '../../src/core/services.js';
 import { createArgon2Hasher } from '../../src/infra/argon2-hasher.js';
 import { createJoseSigner } from '../../src/infra/jose-signer.js';
+import { otplibTotp } from '../../src/infra/otplib-totp.js';
 import { nodeRandom } from '../../src/infra/node-random.js';
 import { createSecretBox } from '../../src/infra/secret-box.js';
 import { createUrlIssuer } from '../../src/infra/url-issuer.js';
@@ -58,7 +59,7 @@ export async function coreDeps(clock: ManualClock = manualClock()): Promise<Test
   const box = createSecretBox(randomBytes(32));
   const issuer = createUrlIssuer(ISSUER_BASE);
   return {
-    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer, audit: recordingAudit(),
+    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer, audit: recordingAudit(), totp: otplibTotp,
     signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
   };
 }

@@ -6,14 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, UserPool } from '../model.js';
-import { signInState } from '../users/authenticate.js';
 import { attemptsExceeded, clearSignInFailures, isLockedOut, recordSignInFailure } from '../users/lockout.js';
 import { findUserBySignInName } from '../users/identity.js';
-import { newPasswordChallenge, signInTokens, type ApiAuthResult } from './api-sign-in.js';
+import { afterFirstFactor, type ApiAuthResult } from './api-sign-in.js';
+import { consumeOnce } from './challenge-session.js';
+import { recordSignIn } from './sign-in-events.js';
 import { computeVerifier, parseSrpTimestamp, SrpError, startPasswordVerifier, verifyPasswordClaim } from './srp.js';
 import { srpEnabled, srpPoolName } from './srp-verifier.js';
 
-type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'box' | 'signer' | 'issuer' | 'hasher'>;
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'box' | 'signer' | 'issuer' | 'hasher' | 'sender' | 'totp' | 'audit'>;
 
 /** How far the client's TIMESTAMP may be from the server clock. */
 const MAX_TIMESTAMP_SKEW_MS = 5 * 60_000;
@@ -86,20 +87,32 @@ export async function respondPasswordVerifier(deps: Deps, pool: UserPool, client
   const when = parseSrpTimestamp(timestamp);
   if (!when) throw new AppError('InvalidParameter', 'TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.');
   if (Math.abs(when.getTime() - deps.clock.now()) > MAX_TIMESTAMP_SKEW_MS) throw incorrect();
-  if (!block.u) throw incorrect();
-  const user = await deps.storage.users.get(pool.id, block.u);
+  // A secret block answers once: a captured claim cannot be replayed within the session's life.
+  await consumeOnce(deps, secretBlock, block.e);
+  const user = block.u ? await deps.storage.users.get(pool.id, block.u) : undefined;
   const stored = user ? await deps.storage.srpVerifiers.get(pool.id, user.id) : undefined;
-  if (!user || !stored) throw incorrect();
-  if (await isLockedOut(deps, user)) throw attemptsExceeded();
+  if (!user || !stored) {
+    await recordSignIn(deps, { pool, client, username: responses.USERNAME, outcome: 'Fail', error: incorrect(), factor: 'Password' });
+    throw incorrect();
+  }
+  if (await isLockedOut(deps, user)) {
+    await recordSignIn(deps, { pool, client, user, outcome: 'Fail', error: attemptsExceeded(), factor: 'Password' });
+    throw attemptsExceeded();
+  }
   const ok = verifyPasswordClaim({
     poolName: srpPoolName(pool.id), userIdForSrp: user.username, verifierHex: deps.box.open(stored.verifierSealed),
     bHex: block.b, srpAHex: block.A, srpBHex: block.B, secretBlockB64: secretBlock, timestamp, signatureB64: signature,
   });
   if (!ok) {
     await recordSignInFailure(deps, user);
+    await recordSignIn(deps, { pool, client, user, outcome: 'Fail', error: incorrect(), factor: 'Password' });
     throw incorrect();
   }
   await clearSignInFailures(deps, user);
-  const state = signInState(deps, pool, user);
-  return state.kind === 'authenticated' ? signInTokens(deps, pool, client, user) : newPasswordChallenge(deps, pool, client, user);
+  try {
+    return await afterFirstFactor(deps, pool, client, user);
+  } catch (error) {
+    await recordSignIn(deps, { pool, client, user, outcome: 'Fail', error, factor: 'Password' });
+    throw error;
+  }
 }

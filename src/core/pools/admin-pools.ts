@@ -3,6 +3,7 @@
  * already mapped from Cognito's shapes (src/cognito/to-domain.ts) and are checked by the same
  * rules as the config file (rules.ts), so a pool made either way is the same pool.
  */
+import { applyPoolMfaInput, type PoolMfaInput } from '../mfa/preferences.js';
 import { AppError } from '../../errors/app-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { AlreadyExistsError, NotFoundError, type StoredClient } from '../../storage/storage.js';
@@ -54,6 +55,9 @@ export async function updateUserPool(deps: Deps, poolId: string, input: { name?:
     aliasAttributes: pool.settings.aliasAttributes,
     caseSensitive: pool.settings.caseSensitive,
     schema: pool.settings.schema,
+    // Factors are SetUserPoolMfaConfig's business: UpdateUserPool keeps them unless it names them.
+    enabledMfas: input.settings.enabledMfas ?? pool.settings.enabledMfas,
+    smsAuthenticationMessage: input.settings.smsAuthenticationMessage ?? pool.settings.smsAuthenticationMessage,
   };
   throwIssues(poolSettingsIssues(settings));
   const updated: UserPool = { ...pool, name: input.name ?? pool.name, settings, updatedAt: deps.clock.now() };
@@ -175,4 +179,14 @@ export async function deleteResourceServer(deps: Deps, poolId: string, identifie
 export async function listResourceServers(deps: Pick<Deps, 'storage'>, poolId: string): Promise<ResourceServer[]> {
   await requirePool(deps, poolId);
   return deps.storage.resourceServers.listByPool(poolId);
+}
+
+/** SetUserPoolMfaConfig: the pool's MFA mode and factors, under the same rules as every pool write. */
+export async function setUserPoolMfaConfig(deps: Deps, poolId: string, input: PoolMfaInput): Promise<UserPool> {
+  const pool = await requirePool(deps, poolId);
+  const settings = applyPoolMfaInput(pool, input);
+  throwIssues(poolSettingsIssues(settings));
+  const updated: UserPool = { ...pool, settings, updatedAt: deps.clock.now() };
+  await deps.storage.pools.put(updated);
+  return updated;
 }

@@ -28,8 +28,8 @@ export function poolSettingsIssues(settings: PoolSettings): ValidationIssue[] {
   if (settings.usernameAttributes.length > 0 && settings.aliasAttributes.length > 0) {
     issues.push({ path: ['AliasAttributes'], message: 'UsernameAttributes and AliasAttributes cannot both be set' });
   }
-  if (settings.mfaConfiguration !== 'OFF') {
-    issues.push({ path: ['MfaConfiguration'], message: 'MFA is not available in this version of OpenPool yet; use OFF' });
+  if (settings.mfaConfiguration !== 'OFF' && settings.enabledMfas?.length === 0) {
+    issues.push({ path: ['EnabledMfas'], message: 'MfaConfiguration ON or OPTIONAL needs at least one of SOFTWARE_TOKEN_MFA and SMS_MFA' });
   }
   const names = new Set<string>();
   settings.schema.forEach((a, i) => {

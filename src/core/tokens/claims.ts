@@ -54,6 +54,7 @@ export interface TokenContext {
   scopes: string[];
   /** Epoch seconds. */
   authTime: number;
+  amr: string[];
   issuedAt: number;
   originJti: string;
   eventId: string;
@@ -101,6 +102,8 @@ export function idTokenClaims(
     event_id: ctx.eventId,
     token_use: 'id',
     auth_time: ctx.authTime,
+    // Not in Cognito's user-pool tokens: OpenPool states the factors used, so apps can require MFA.
+    ...(ctx.amr.length ? { amr: ctx.amr } : {}),
     exp: expiresAt,
     iat: ctx.issuedAt,
     jti,

@@ -74,7 +74,7 @@ export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, 
   if (!user.enabled) throw new AppError('NotAuthorized', 'User is disabled.');
 
   const tokens = await signUserTokens(deps, {
-    pool, client, user, scopes: stored.scopes, authTime: stored.authTime, originJti: stored.originJti,
+    pool, client, user, scopes: stored.scopes, authTime: stored.authTime, amr: stored.amr, originJti: stored.originJti,
     withIdToken: stored.withIdToken,
   });
   if (!rotation.enabled || stored.replacedAt !== undefined) return { ...tokens, originJti: stored.originJti };

@@ -10,6 +10,8 @@ export interface UserTokenRequest {
   scopes: string[];
   /** Epoch milliseconds of the original authentication. */
   authTime: number;
+  /** How the user authenticated (RFC 8176): pwd, and mfa with otp or sms after a second factor. */
+  amr: string[];
   originJti: string;
   withIdToken: boolean;
   nonce?: string;
@@ -36,6 +38,7 @@ export async function signUserTokens(deps: Pick<CoreDeps, 'storage' | 'clock' | 
     groups: await deps.storage.groups.listForUser(req.pool.id, req.user.id),
     scopes: req.scopes,
     authTime: Math.floor(req.authTime / 1000),
+    amr: req.amr,
     issuedAt,
     originJti: req.originJti,
     eventId: deps.random.uuid(),

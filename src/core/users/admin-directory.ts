@@ -64,6 +64,7 @@ async function sendInvitation(deps: Deps, pool: UserPool, user: User, signInName
     .replaceAll('{####}', password);
   try {
     await deps.sender.send({
+      channel: 'email',
       to: email, subject: template?.EmailSubject ?? 'Your temporary password', text, kind: 'invitation', poolId: pool.id, username: user.username,
     });
   } catch (error) {

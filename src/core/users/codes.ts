@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { CodePurpose, User, UserPool } from '../model.js';
+import type { OutgoingMessage } from '../ports.js';
 import { maskDestination } from './attributes.js';
 
 export const CODE_VALIDITY_MS: Record<CodePurpose, number> = {
@@ -8,6 +9,8 @@ export const CODE_VALIDITY_MS: Record<CodePurpose, number> = {
   verify_email: 24 * 3600_000,
   verify_phone_number: 24 * 3600_000,
   forgot_password: 3600_000,
+  // An MFA code lives as long as the sign-in session that asked for it (AuthSessionValidity's default).
+  sms_mfa: 3 * 60_000,
 };
 /** Wrong guesses a code survives; then it is destroyed and a new one must be requested. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -33,21 +36,37 @@ const SUBJECTS: Record<CodePurpose, string> = {
   verify_email: 'Your verification code',
   verify_phone_number: 'Your verification code',
   forgot_password: 'Your password reset code',
+  sms_mfa: 'Your authentication code',
+};
+
+const KINDS: Record<CodePurpose, OutgoingMessage['kind']> = {
+  signup: 'signup_code',
+  verify_email: 'verification_code',
+  verify_phone_number: 'verification_code',
+  forgot_password: 'forgot_password_code',
+  sms_mfa: 'mfa_code',
 };
 
 function messageText(pool: UserPool, purpose: CodePurpose, code: string): string {
   const template =
     purpose === 'forgot_password'
       ? 'Your password reset code is {####}. It expires in 1 hour.'
-      : (pool.settings.emailVerificationMessage ?? 'Your verification code is {####}. It expires in 24 hours.');
+      : purpose === 'sms_mfa'
+        ? (pool.settings.smsAuthenticationMessage ?? 'Your authentication code is {####}.')
+        : (pool.settings.emailVerificationMessage ?? 'Your verification code is {####}. It expires in 24 hours.');
   return template.replaceAll('{####}', code).replaceAll('{username}', '');
 }
 
-/** Creates a fresh 6-digit code (replacing any earlier one), stores its digest and emails it. */
+/**
+ * Creates a fresh 6-digit code (replacing any earlier one), stores its digest and sends it: MFA
+ * codes by SMS to the phone number, every other code by email.
+ */
 export async function sendCode(deps: CodeDeps, pool: UserPool, user: User, purpose: CodePurpose): Promise<CodeDeliveryDetails> {
-  const email = user.attributes.email;
-  if (!email) {
-    throw new AppError('InvalidParameter', 'Cannot deliver a code: the user has no email address.');
+  const channel = purpose === 'sms_mfa' ? 'sms' : 'email';
+  const attributeName = channel === 'sms' ? 'phone_number' : 'email';
+  const destination = user.attributes[attributeName];
+  if (!destination) {
+    throw new AppError('InvalidParameter', `Cannot deliver a code: the user has no ${channel === 'sms' ? 'phone number' : 'email address'}.`);
   }
   const now = deps.clock.now();
   if ((await deps.storage.codes.countSend(user.id, purpose, now, 3600_000)) > MAX_CODE_SENDS_PER_HOUR) {
@@ -61,13 +80,12 @@ export async function sendCode(deps: CodeDeps, pool: UserPool, user: User, purpo
   const subject = purpose === 'signup' ? (pool.settings.emailVerificationSubject ?? SUBJECTS.signup) : SUBJECTS[purpose];
   try {
     await deps.sender.send({
-      to: email, subject, text: messageText(pool, purpose, code), poolId: pool.id, username: user.username,
-      kind: purpose === 'forgot_password' ? 'forgot_password_code' : purpose === 'signup' ? 'signup_code' : 'verification_code',
+      channel, to: destination, subject, text: messageText(pool, purpose, code), poolId: pool.id, username: user.username, kind: KINDS[purpose],
     });
   } catch (error) {
     throw new AppError('CodeDeliveryFailure', 'Unable to deliver the verification code. Try again later.', { cause: error });
   }
-  return { destination: maskDestination(email), medium: 'EMAIL', attributeName: 'email' };
+  return { destination: maskDestination(destination), medium: channel === 'sms' ? 'SMS' : 'EMAIL', attributeName };
 }
 
 /** Uses a code once; wrong, expired or missing codes throw Cognito's errors. */

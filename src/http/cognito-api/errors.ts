@@ -30,6 +30,8 @@ export const COGNITO_ERRORS = {
   ScopeDoesNotExist: 'ScopeDoesNotExistException',
   InvalidOAuthFlow: 'InvalidOAuthFlowException',
   UnsupportedUserState: 'UnsupportedUserStateException',
+  EnableSoftwareTokenMfa: 'EnableSoftwareTokenMFAException',
+  SoftwareTokenMfaNotFound: 'SoftwareTokenMFANotFoundException',
   InvalidRequest: 'InvalidParameterException',
   InvalidClient: 'NotAuthorizedException',
   InvalidGrant: 'NotAuthorizedException',

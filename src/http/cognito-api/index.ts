@@ -6,6 +6,7 @@ import { adminPoolActions } from './actions/admin-pools.js';
 import { adminReadActions } from './actions/admin-read.js';
 import { adminUserActions } from './actions/admin-users.js';
 import { authActions } from './actions/auth.js';
+import { mfaActions } from './actions/mfa.js';
 import { signUpActions } from './actions/sign-up.js';
 import { ApiProtocolError, sendApiError } from './errors.js';
 import type { ActionTable } from './registry.js';
@@ -14,7 +15,7 @@ import { verifySigV4 } from './sigv4.js';
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
 /** X-Amz-Target → action. An unknown operation fails here, in one place. */
-const ACTIONS: ActionTable = { ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions };
+const ACTIONS: ActionTable = { ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions, ...mfaActions };
 
 /** zod issues in the words of AWS's validation errors. */
 function validationMessage(error: z.ZodError): string {

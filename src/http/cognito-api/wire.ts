@@ -44,3 +44,13 @@ export function userType(user: User) {
     UserStatus: user.status,
   };
 }
+
+/** GetUser's and AdminGetUser's MFA fields: the factors the user turned on, and the preferred one. */
+export async function mfaFields(ctx: ActionContext, pool: UserPool, user: User) {
+  const { enabled, preferred } = await ctx.services.mfa.settings(pool, user);
+  return {
+    MFAOptions: enabled.includes('SMS_MFA') ? [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }] : [],
+    UserMFASettingList: enabled,
+    ...(preferred ? { PreferredMfaSetting: preferred } : {}),
+  };
+}

@@ -45,6 +45,8 @@ export const HOSTED_UI_ERRORS = {
   ScopeDoesNotExist: { status: 400, message: null },
   InvalidOAuthFlow: { status: 400, message: null },
   UnsupportedUserState: { status: 400, message: null },
+  EnableSoftwareTokenMfa: { status: 400, message: 'That code does not match. Check the time on your device and enter the current code.' },
+  SoftwareTokenMfaNotFound: { status: 400, message: 'Set up an authenticator app first.' },
   InvalidRequest: { status: 400, message: null },
   InvalidClient: { status: 400, message: 'This application is not known to the sign-in service. Start again from the application.' },
   InvalidGrant: { status: 400, message: null },

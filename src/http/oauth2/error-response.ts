@@ -27,6 +27,8 @@ export const OAUTH_ERRORS = {
   ScopeDoesNotExist: { error: 'invalid_scope', status: 400 },
   InvalidOAuthFlow: { error: 'invalid_request', status: 400 },
   UnsupportedUserState: { error: 'invalid_request', status: 400 },
+  EnableSoftwareTokenMfa: { error: 'invalid_request', status: 400 },
+  SoftwareTokenMfaNotFound: { error: 'invalid_request', status: 400 },
   InvalidRequest: { error: 'invalid_request', status: 400 },
   InvalidClient: { error: 'invalid_client', status: 401 },
   InvalidGrant: { error: 'invalid_grant', status: 400 },

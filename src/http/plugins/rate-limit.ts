@@ -8,7 +8,7 @@ import { AppError } from '../../errors/app-error.js';
  * case, so Cognito's alias /confirmforgotPassword is covered too).
  */
 const LIMITED_PATHS = new Set([
-  '/login', '/signup', '/confirmuser', '/resendcode', '/forgotpassword', '/confirmforgotpassword', '/newpassword',
+  '/login', '/signup', '/confirmuser', '/resendcode', '/forgotpassword', '/confirmforgotpassword', '/newpassword', '/mfa', '/mfasetup',
   '/oauth2/token', '/oauth2/revoke',
 ]);
 
@@ -18,7 +18,7 @@ const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const LIMITED_OPERATIONS = new Set([
   'SignUp', 'ConfirmSignUp', 'ResendConfirmationCode', 'InitiateAuth', 'RespondToAuthChallenge', 'ForgotPassword',
   'ConfirmForgotPassword', 'ChangePassword', 'GetUserAttributeVerificationCode', 'VerifyUserAttribute',
-  'AdminInitiateAuth', 'AdminRespondToAuthChallenge',
+  'AdminInitiateAuth', 'AdminRespondToAuthChallenge', 'AssociateSoftwareToken', 'VerifySoftwareToken',
 ]);
 
 function isLimitedOperation(request: FastifyRequest): boolean {

@@ -5,6 +5,7 @@ import { migrationsDir } from '../../config/paths.js';
 import type { Storage } from '../storage.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
+import { createMfaStores } from './mfa-stores.js';
 import { migrateSqlite } from './migrate.js';
 
 /** Opens (creating folder and file as needed) and migrates a SQLite database. `:memory:` works too. */
@@ -19,6 +20,7 @@ export function openSqlite(file: string): Storage {
 
   const directory = createDirectoryStores(db);
   const auth = createAuthStores(db);
+  const mfa = createMfaStores(db);
   const meta = {
     get: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     set: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -36,6 +38,8 @@ export function openSqlite(file: string): Storage {
     signingKeys: auth.signingKeys,
     srpVerifiers: auth.srpVerifiers,
     lockout: auth.lockout,
+    mfa: mfa.mfa,
+    challengeUses: mfa.challengeUses,
     async applyConfig(plan) { directory.applyConfig(plan); },
     async getMeta(key) { return meta.get.get(key)?.value; },
     async setMeta(key, value) { meta.set.run(key, value); },

@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { userPoolClientType, userPoolType } from '../../../cognito/from-domain.js';
 import { AppError } from '../../../errors/app-error.js';
-import type { ActionContext, ActionTable } from '../registry.js';
+import type { ActionTable } from '../registry.js';
 import { adminAction } from '../registry.js';
-import { ClientId, Password, StringMap, UserPoolId, Username, userType } from '../wire.js';
+import { ClientId, mfaFields, Password, StringMap, UserPoolId, Username, userType } from '../wire.js';
+import { requirePoolUser } from './admin-groups.js';
 import { authResponse, ChallengeInput, passwordFlow, respondToChallenge } from './auth.js';
 
 const NextToken = z.string().min(1).max(1024).optional();
@@ -26,13 +27,6 @@ export function paginate<T>(items: T[], keyOf: (item: T) => string, max: number,
   const page = items.slice(start, start + max);
   const more = start + max < items.length;
   return { page, next: more ? Buffer.from(keyOf(page[page.length - 1]!), 'utf8').toString('base64url') : undefined };
-}
-
-async function requirePoolUser(ctx: ActionContext, poolId: string, username: string) {
-  const pool = await ctx.services.pools.get(poolId);
-  const user = await ctx.services.users.findBySignInName(pool, username);
-  if (!user) throw new AppError('UserNotFound', 'User does not exist.');
-  return { pool, user };
 }
 
 export const adminReadActions: ActionTable = {
@@ -70,15 +64,10 @@ export const adminReadActions: ActionTable = {
   }),
 
   AdminGetUser: adminAction(z.object({ UserPoolId, Username }), async (input, ctx) => {
-    const { user } = await requirePoolUser(ctx, input.UserPoolId, input.Username);
+    const { pool, user } = await requirePoolUser(ctx, input.UserPoolId, input.Username);
     // AdminGetUser names the list UserAttributes where ListUsers' UserType says Attributes.
     const { Attributes, ...rest } = userType(user);
-    return {
-      ...rest,
-      UserAttributes: Attributes,
-      MFAOptions: [],
-      UserMFASettingList: [],
-    };
+    return { ...rest, UserAttributes: Attributes, ...(await mfaFields(ctx, pool, user)) };
   }),
 
   AdminConfirmSignUp: adminAction(z.object({ UserPoolId, Username, ClientMetadata: StringMap.optional() }), async (input, ctx) => {

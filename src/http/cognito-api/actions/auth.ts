@@ -5,7 +5,7 @@ import type { Client, UserPool } from '../../../core/model.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { ActionContext, ActionTable } from '../registry.js';
 import { userAction } from '../registry.js';
-import { AccessToken, AttributeList, attributesToRecord, ClientId, codeDelivery, hidesUsers, Password, recordToAttributes, requireClient, StringMap } from '../wire.js';
+import { AccessToken, AttributeList, attributesToRecord, ClientId, codeDelivery, hidesUsers, mfaFields, Password, recordToAttributes, requireClient, StringMap } from '../wire.js';
 
 export function authResponse(result: ApiAuthResult) {
   if (result.kind === 'challenge') {
@@ -54,6 +54,13 @@ export async function respondToChallenge(ctx: ActionContext, pool: UserPool, cli
       const attributes = Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('userAttributes.')).map(([k, v]) => [k.slice(15), v]));
       return authResponse(await ctx.services.api.respondNewPassword(pool, client, input.Session, r.NEW_PASSWORD, attributes));
     }
+    case 'SMS_MFA':
+    case 'SOFTWARE_TOKEN_MFA':
+      return authResponse(await ctx.services.api.respondMfaCode(pool, client, input.ChallengeName, input.Session, r));
+    case 'SELECT_MFA_TYPE':
+      return authResponse(await ctx.services.api.respondSelectMfaType(pool, client, input.Session, r.ANSWER));
+    case 'MFA_SETUP':
+      return authResponse(await ctx.services.api.respondMfaSetup(pool, client, input.Session));
     default:
       throw new AppError('InvalidParameter', `Unsupported ChallengeName ${input.ChallengeName.slice(0, 64)}`);
   }
@@ -106,8 +113,8 @@ export const authActions: ActionTable = {
   }),
 
   GetUser: userAction(z.object({ AccessToken }), async (input, ctx) => {
-    const { user } = await ctx.services.api.requireTokenUser(input.AccessToken);
-    return { Username: user.username, UserAttributes: recordToAttributes(user.attributes), MFAOptions: [], UserMFASettingList: [] };
+    const { pool, user } = await ctx.services.api.requireTokenUser(input.AccessToken);
+    return { Username: user.username, UserAttributes: recordToAttributes(user.attributes), ...(await mfaFields(ctx, pool, user)) };
   }),
 
   ChangePassword: userAction(z.object({ AccessToken, PreviousPassword: Password.optional(), ProposedPassword: Password }), async (input, ctx) => {

@@ -1,0 +1,36 @@
+/** Sign-in outcomes in the audit trail, recorded the same way by every sign-in path. */
+import { AppError } from '../../errors/app-error.js';
+import type { CoreDeps } from '../deps.js';
+import type { Client, User, UserPool } from '../model.js';
+import type { AuthEventInput } from '../ports.js';
+
+export interface SignInOutcome {
+  pool: UserPool;
+  client?: Client;
+  user?: User;
+  /** The name the caller gave, when the user may not exist. */
+  username?: string;
+  outcome: 'Pass' | 'Fail';
+  /** For a failure: what failed. */
+  error?: unknown;
+  /** For a failure: which factor was being checked. */
+  factor?: 'Password' | 'Mfa';
+  /** For a success: the methods used (pwd, mfa, otp, sms). */
+  amr?: string[];
+}
+
+export async function recordSignIn(deps: Pick<CoreDeps, 'audit'>, o: SignInOutcome): Promise<void> {
+  let challenges: AuthEventInput['challenges'];
+  if (o.outcome === 'Pass') {
+    challenges = [{ name: 'Password', response: 'Success' }];
+    if (o.amr?.includes('mfa')) challenges.push({ name: 'Mfa', response: 'Success' });
+  } else if (o.factor === 'Mfa') {
+    challenges = [{ name: 'Password', response: 'Success' }, { name: 'Mfa', response: 'Failure' }];
+  } else {
+    challenges = [{ name: 'Password', response: 'Failure' }];
+  }
+  await deps.audit.record({
+    type: 'SignIn', poolId: o.pool.id, userId: o.user?.id, username: o.user?.username ?? o.username, clientId: o.client?.id,
+    outcome: o.outcome, reason: o.error instanceof AppError ? o.error.code : o.error ? 'Internal' : undefined, challenges,
+  });
+}

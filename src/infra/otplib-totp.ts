@@ -1,0 +1,25 @@
+import { generateURI, verify } from 'otplib';
+import type { TotpCodes } from '../core/ports.js';
+
+const PERIOD_S = 30;
+
+/** TOTP through otplib: 6 digits, 30-second steps, SHA-1, one step of drift either way. */
+export const otplibTotp: TotpCodes = {
+  async verify(secretBase32, code, atMs, afterStep) {
+    if (!/^\d{6}$/.test(code)) return undefined;
+    try {
+      const result = await verify({
+        secret: secretBase32, token: code, epoch: Math.floor(atMs / 1000), epochTolerance: PERIOD_S, afterTimeStep: afterStep,
+        period: PERIOD_S, digits: 6, algorithm: 'sha1',
+      });
+      // The TOTP strategy reports the matched step (the type is shared with HOTP, which does not).
+      return result.valid && 'timeStep' in result && typeof result.timeStep === 'number' ? result.timeStep : undefined;
+    } catch {
+      // A malformed secret or code is simply not a match.
+      return undefined;
+    }
+  },
+  uri(secretBase32, issuer, account) {
+    return generateURI({ secret: secretBase32, issuer, label: account, period: PERIOD_S, digits: 6, algorithm: 'sha1' });
+  },
+};
