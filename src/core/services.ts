@@ -28,7 +28,7 @@ import {
   respondSelectMfaType,
   verifyWithSession,
 } from './auth/api-sign-in.js';
-import { recordSignIn, type SignInOutcome } from './auth/sign-in-events.js';
+import { recordSignIn, signInSucceeded, type SignInOutcome } from './auth/sign-in-events.js';
 import { userMfaSettingList } from './mfa/factors.js';
 import { setUserMfaPreference, type MfaPreferenceInput, type PoolMfaInput } from './mfa/preferences.js';
 import { checkFactor, secondFactorStep, startFactor } from './mfa/second-factor.js';
@@ -138,7 +138,8 @@ export function createServices(deps: CoreDeps) {
     },
     /** Sign-in outcomes the hosted pages report (the API's are recorded inside its flows). */
     signIns: {
-      record: (outcome: SignInOutcome) => recordSignIn(deps, outcome),
+      failed: (outcome: Omit<SignInOutcome, 'outcome'>) => recordSignIn(deps, { ...outcome, outcome: 'Fail' }),
+      succeeded: (outcome: Omit<SignInOutcome, 'outcome' | 'error' | 'factor'> & { user: User }) => signInSucceeded(deps, outcome),
     },
     keys: {
       jwks: (poolId: string) => deps.signer.jwks(poolId),

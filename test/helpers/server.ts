@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import type { Clock } from '../../src/core/ports.js';
 import { startOpenPool, type OpenPool } from '../../src/main.js';
 import { MailCapture } from './mail-capture.js';
+import { SmsCapture } from './sms-capture.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,6 +32,8 @@ export interface TestServer {
   issuer: string;
   clients: ExampleClients;
   mail: MailCapture;
+  /** Texts sent through SMS_WEBHOOK_URL. */
+  sms: SmsCapture;
   dataDir: string;
   logs: string[];
   /** Restart on the same data directory and port (e.g. to prove data survives). */
@@ -54,6 +57,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), 'openpool-test-'));
   const mail = new MailCapture();
   await mail.start();
+  const sms = new SmsCapture();
+  await sms.start();
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const logs: string[] = [];
@@ -74,6 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     HOST: '127.0.0.1',
     DATABASE_URL: `sqlite:${join(dataDir, 'openpool.db')}`,
     SMTP_URL: mail.url,
+    SMS_WEBHOOK_URL: sms.url,
     LOG_LEVEL: 'info',
     ...options.env,
   };
@@ -86,6 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     issuer: '',
     clients: undefined as unknown as ExampleClients,
     mail,
+    sms,
     dataDir,
     logs,
     async restart() {
@@ -95,6 +102,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await handle.server.close();
       await mail.stop();
+      await sms.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -16,7 +16,7 @@ import {
   sealChallengeSession,
   type OpenedChallengeSession,
 } from './challenge-session.js';
-import { recordSignIn } from './sign-in-events.js';
+import { recordSignIn, signInSucceeded } from './sign-in-events.js';
 
 /** The access token scope of every token the API issues, as in Cognito. */
 export const API_SCOPES = ['aws.cognito.signin.user.admin'];
@@ -39,7 +39,7 @@ export function requireAuthFlow(client: Client, flow: string): void {
 
 /** The end of every successful sign-in: recorded, then tokens. */
 async function signInTokens(deps: Deps, pool: UserPool, client: Client, user: User, amr: string[]): Promise<ApiAuthResult> {
-  await recordSignIn(deps, { pool, client, user, outcome: 'Pass', amr });
+  await signInSucceeded(deps, { pool, client, user, amr });
   const tokens = await issueSignInTokens(deps, {
     pool, client, user, scopes: API_SCOPES, authTime: deps.clock.now(), amr, withIdToken: true, withRefreshToken: true,
   });

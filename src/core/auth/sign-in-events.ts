@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, User, UserPool } from '../model.js';
 import type { AuthEventInput } from '../ports.js';
+import { clearSignInFailures } from '../users/lockout.js';
 
 export interface SignInOutcome {
   pool: UserPool;
@@ -33,4 +34,10 @@ export async function recordSignIn(deps: Pick<CoreDeps, 'audit'>, o: SignInOutco
     type: 'SignIn', poolId: o.pool.id, userId: o.user?.id, username: o.user?.username ?? o.username, clientId: o.client?.id,
     outcome: o.outcome, reason: o.error instanceof AppError ? o.error.code : o.error ? 'Internal' : undefined, challenges,
   });
+}
+
+/** A whole sign-in (every factor) succeeded: the failure count starts again, and it is recorded. */
+export async function signInSucceeded(deps: Pick<CoreDeps, 'audit' | 'storage' | 'clock'>, o: Omit<SignInOutcome, 'outcome' | 'error' | 'factor'> & { user: User }): Promise<void> {
+  await clearSignInFailures(deps, o.user);
+  await recordSignIn(deps, { ...o, outcome: 'Pass' });
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, UserPool } from '../model.js';
-import { attemptsExceeded, clearSignInFailures, isLockedOut, recordSignInFailure } from '../users/lockout.js';
+import { attemptsExceeded, isLockedOut, recordSignInFailure } from '../users/lockout.js';
 import { findUserBySignInName } from '../users/identity.js';
 import { afterFirstFactor, type ApiAuthResult } from './api-sign-in.js';
 import { consumeOnce } from './challenge-session.js';
@@ -108,7 +108,6 @@ export async function respondPasswordVerifier(deps: Deps, pool: UserPool, client
     await recordSignIn(deps, { pool, client, user, outcome: 'Fail', error: incorrect(), factor: 'Password' });
     throw incorrect();
   }
-  await clearSignInFailures(deps, user);
   try {
     return await afterFirstFactor(deps, pool, client, user);
   } catch (error) {

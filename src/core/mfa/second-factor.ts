@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { MfaType, User, UserPool } from '../model.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from '../users/codes.js';
-import { attemptsExceeded, clearSignInFailures, isLockedOut, recordSignInFailure } from '../users/lockout.js';
+import { attemptsExceeded, isLockedOut, recordSignInFailure } from '../users/lockout.js';
 import { amrFor, poolMfaTypes, usableMfaTypes } from './factors.js';
 import { checkTotpCode } from './software-token.js';
 
@@ -65,6 +65,5 @@ export async function checkFactor(deps: Deps, pool: UserPool, user: User, factor
     await recordSignInFailure(deps, user);
     throw new AppError('CodeMismatch', 'Invalid code received for user');
   }
-  await clearSignInFailures(deps, user);
   return amrFor(factor);
 }

@@ -3,7 +3,7 @@ import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { srpEnabled, storeSrpVerifier } from '../auth/srp-verifier.js';
 import { findUserBySignInName } from './identity.js';
-import { attemptsExceeded, clearSignInFailures, isLockedOut, recordSignInFailure } from './lockout.js';
+import { attemptsExceeded, isLockedOut, recordSignInFailure } from './lockout.js';
 
 export type PasswordAuthResult = { kind: 'authenticated'; user: User } | { kind: 'new_password_required'; user: User };
 
@@ -32,7 +32,8 @@ export async function authenticatePassword(
     await recordSignInFailure(deps, user);
     throw new AppError('NotAuthorized', 'Incorrect username or password.');
   }
-  await clearSignInFailures(deps, user);
+  // The failure count is cleared when the whole sign-in (MFA included) succeeds, not here, so
+  // wrong MFA codes after right passwords still add up to a lockout.
   // Users from before SRP (or imported with a hash only) get their verifier now that the password is known.
   if (srpEnabled(pool) && !(await deps.storage.srpVerifiers.get(pool.id, user.id))) await storeSrpVerifier(deps, pool, user, password);
   return signInState(deps, pool, user);
