@@ -32,7 +32,7 @@ import { recordSignIn, signInSucceeded, type SignInOutcome } from './auth/sign-i
 import { userMfaSettingList } from './mfa/factors.js';
 import { setUserMfaPreference, type MfaPreferenceInput, type PoolMfaInput } from './mfa/preferences.js';
 import { checkFactor, secondFactorStep, startFactor } from './mfa/second-factor.js';
-import { associateSoftwareToken, verifySoftwareToken } from './mfa/software-token.js';
+import { associateSoftwareToken, pendingSoftwareToken, verifySoftwareToken } from './mfa/software-token.js';
 import { verifySecretHash } from './auth/secret-hash.js';
 import { storeSrpVerifier } from './auth/srp-verifier.js';
 import { respondPasswordVerifier, startSrpSignIn } from './auth/srp-sign-in.js';
@@ -126,6 +126,8 @@ export function createServices(deps: CoreDeps) {
       startFactor: (pool: UserPool, user: User, factor: MfaType) => startFactor(deps, pool, user, factor),
       checkFactor: (pool: UserPool, user: User, factor: MfaType, code: string | undefined) => checkFactor(deps, pool, user, factor, code),
       associate: (pool: UserPool, user: User) => associateSoftwareToken(deps, pool, user),
+      /** The secret being set up, or a new one. */
+      pendingOrNew: async (pool: UserPool, user: User) => (await pendingSoftwareToken(deps, pool, user)) ?? associateSoftwareToken(deps, pool, user),
       async verify(pool: UserPool, user: User, code: string, clientId?: string) {
         await verifySoftwareToken(deps, pool, user, code);
         await recordMfaChange(deps, pool, user, clientId);

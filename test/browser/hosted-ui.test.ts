@@ -9,6 +9,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import jsQRModule from 'jsqr';
+import { generate } from 'otplib';
+import { PNG } from 'pngjs';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { authorizeUrl, pkcePair, signUpThroughPages, STRONG_PASSWORD, tokenRequest, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -380,5 +383,83 @@ describe('hosted pages in headless Chromium', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(refusedDocuments, [], 'nothing was refused');
     assert.equal(callbacks.length, 1, callbacks.join(', '));
+  });
+
+  // jsqr is CommonJS typed as an ES default export: at run time the function is the module itself.
+  const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+
+  /** Reads a QR code the way a phone would: from the pixels Chromium rendered. */
+  async function scanQr(page: Page, selector: string): Promise<string> {
+    const png = PNG.sync.read(await page.locator(selector).screenshot());
+    const found = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    assert.ok(found, 'the QR code on the page could not be read');
+    return found.data;
+  }
+
+  const totp = (secret: string, offsetMs = 0) => generate({ secret, epoch: Math.floor((Date.now() + offsetMs) / 1000) });
+
+  it('MFA ON: sets up an authenticator app from the QR code it shows, then asks for the app\'s code at the next sign-in', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const pool = await t.server.services.pools.get(t.poolId);
+    await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'ON', softwareTokenEnabled: true, sms: null });
+    try {
+      const email = await confirmedUser('browser-mfa');
+      const { page, problems, refusedDocuments, callbacks } = await newPage(await newContext());
+      const first = authorizeParams();
+      await page.goto(first.url);
+      await signInOnLoginPage(page, email, STRONG_PASSWORD);
+      await page.waitForURL((u) => u.pathname === '/mfaSetup');
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Set up an authenticator app');
+      assert.equal(new URL(page.url()).searchParams.get('state'), first.state, 'the setup page carries the authorization request');
+      await page.screenshot({ path: `${RESULTS_DIR}mfa-setup.png`, fullPage: true });
+
+      const uri = new URL(await scanQr(page, '#mfaQrCode'));
+      assert.equal(uri.protocol, 'otpauth:');
+      assert.equal(uri.host, 'totp');
+      assert.equal(uri.searchParams.get('issuer'), pool.name, 'the pool name is the issuer the app shows');
+      assert.equal(decodeURIComponent(uri.pathname), `/${pool.name}:${email}`);
+      const secret = uri.searchParams.get('secret')!;
+      assert.match(secret, /^[A-Z2-7]{32}$/);
+      assert.equal((await page.locator('#mfaSecretKey').textContent())?.replace(/\s/g, ''), secret, 'the key to type by hand is the same secret');
+
+      await page.locator('#mfaCode').fill('000000');
+      await page.getByRole('button', { name: 'Verify and sign in' }).click();
+      await page.locator('#errorMessage').waitFor();
+      assert.equal(pathOf(page), '/mfaSetup');
+      assert.match((await page.locator('#errorMessage').textContent()) ?? '', /does not match/);
+      assert.equal((await page.locator('#mfaSecretKey').textContent())?.replace(/\s/g, ''), secret, 'a wrong code keeps the same secret on screen');
+
+      await page.locator('#mfaCode').fill(await totp(secret));
+      await page.getByRole('button', { name: 'Verify and sign in' }).click();
+      const cb = await waitForCallback(page);
+      assert.equal(cb.get('state'), first.state);
+      const tokens = await exchange(cb.get('code')!, first.verifier);
+      assert.equal(tokens.status, 200, JSON.stringify(tokens.json));
+      assert.deepEqual(decodeJwt(tokens.json.id_token as string).amr, ['pwd', 'mfa', 'otp']);
+
+      // A new browser: the password, then the app's code (the next step's; the setup code was used).
+      const second = await newPage(await newContext());
+      const again = authorizeParams();
+      await second.page.goto(again.url);
+      await signInOnLoginPage(second.page, email, STRONG_PASSWORD);
+      await second.page.waitForURL((u) => u.pathname === '/mfa');
+      assert.match((await second.page.locator('form').textContent()) ?? '', /authenticator app/);
+      await second.page.screenshot({ path: `${RESULTS_DIR}mfa.png`, fullPage: true });
+      await second.page.locator('#mfaCode').fill('123456');
+      await second.page.getByRole('button', { name: 'Sign in' }).click();
+      await second.page.locator('#errorMessage').waitFor();
+      assert.equal(pathOf(second.page), '/mfa');
+      await second.page.locator('#mfaCode').fill(await totp(secret, 30_000));
+      await second.page.getByRole('button', { name: 'Sign in' }).click();
+      const cb2 = await waitForCallback(second.page);
+      const tokens2 = await exchange(cb2.get('code')!, again.verifier);
+      assert.deepEqual(decodeJwt(tokens2.json.id_token as string).amr, ['pwd', 'mfa', 'otp']);
+
+      assert.deepEqual([...problems, ...second.problems], []);
+      assert.deepEqual(refusedDocuments, ['/mfaSetup'], 'only the wrong setup code was refused');
+      assert.deepEqual(second.refusedDocuments, ['/mfa'], 'only the wrong code was refused');
+      assert.equal(callbacks.length + second.callbacks.length, 2);
+    } finally {
+      await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'OFF', softwareTokenEnabled: true, sms: null });
+    }
   });
 });

@@ -17,6 +17,14 @@ export async function associateSoftwareToken(deps: Deps, pool: UserPool, user: U
   return { secret, uri: deps.totp.uri(secret, pool.name, user.attributes.email ?? user.username) };
 }
 
+/** The secret being set up, if any (the hosted setup page shows the same one again after a wrong code). */
+export async function pendingSoftwareToken(deps: Deps, pool: UserPool, user: User): Promise<{ secret: string; uri: string } | undefined> {
+  const current = await deps.storage.mfa.get(pool.id, user.id);
+  if (!current?.totpPendingSealed) return undefined;
+  const secret = deps.box.open(current.totpPendingSealed);
+  return { secret, uri: deps.totp.uri(secret, pool.name, user.attributes.email ?? user.username) };
+}
+
 /**
  * VerifySoftwareToken: the first code from the new secret proves the app holds it; the secret
  * then replaces any earlier one and TOTP MFA is on for the user.

@@ -40,13 +40,24 @@ export async function endBrowserSession(deps: Deps, id: string | undefined): Pro
 }
 
 /**
- * A sealed note that this browser proved the user's password (at sign-up or sign-in) before
- * confirmation, so confirming the code can finish the sign-in without asking again.
+ * A sealed note that this browser proved the user's password (at sign-up or sign-in) and what it
+ * must do next: confirm the account, choose a new password, answer an MFA code (of the factor
+ * named in the kind), or set up an authenticator app. It never stands in for the step itself.
  */
-export type PendingKind = 'confirm' | 'new_password';
+export type PendingKind = 'confirm' | 'new_password' | 'mfa:SOFTWARE_TOKEN_MFA' | 'mfa:SMS_MFA' | 'mfa_setup';
+
+/** How long each note is good for: an MFA code must follow the password within minutes. */
+const PENDING_TTL_MS: Record<PendingKind, number> = {
+  confirm: PENDING_SIGN_IN_TTL_MS,
+  new_password: PENDING_SIGN_IN_TTL_MS,
+  'mfa:SOFTWARE_TOKEN_MFA': 5 * 60_000,
+  'mfa:SMS_MFA': 5 * 60_000,
+  // Installing an app and scanning a code takes longer than typing one.
+  mfa_setup: 15 * 60_000,
+};
 
 export function sealPendingSignIn(deps: Pick<CoreDeps, 'box' | 'clock'>, kind: PendingKind, poolId: string, userId: string): string {
-  return deps.box.seal(JSON.stringify({ k: kind, p: poolId, u: userId, e: deps.clock.now() + PENDING_SIGN_IN_TTL_MS }));
+  return deps.box.seal(JSON.stringify({ k: kind, p: poolId, u: userId, e: deps.clock.now() + PENDING_TTL_MS[kind] }));
 }
 
 /** The user a pending note vouches for, if it is of that kind, for that pool, and fresh. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { PENDING_COOKIE } from '../session-cookie.js';
-import { finishSignIn, formFields, pageContext, pageUrl, type PageContext } from './page-context.js';
+import { continueSignIn, formFields, pageContext, pageUrl, type PageContext } from './page-context.js';
 import { formError, renderPage } from './render.js';
 
 function renderConfirm(reply: FastifyReply, ctx: PageContext, status: number, username: string, extra: { error?: string; notice?: string } = {}) {
@@ -24,7 +24,7 @@ export async function confirmRoutes(app: FastifyInstance) {
       const user = await app.services.users.confirmSignUp(ctx.pool, username, code.trim());
       // Only the browser that proved the password (at sign-up or sign-in) is signed in straight away.
       if (app.services.sessions.openPending('confirm', ctx.pool.id, request.cookies[PENDING_COOKIE]) === user.id) {
-        return await finishSignIn(app, reply, ctx, user, ['pwd']);
+        return await continueSignIn(app, reply, ctx, user);
       }
       return reply.redirect(pageUrl('/login', ctx, { notice: 'confirmed' }), 302);
     } catch (error) {

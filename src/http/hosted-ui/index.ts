@@ -5,6 +5,7 @@ import { sendAuthorizeError } from '../oauth2/authorize.js';
 import { confirmRoutes } from './confirm.js';
 import { forgotPasswordRoutes } from './forgot-password.js';
 import { loginRoutes } from './login.js';
+import { mfaRoutes } from './mfa.js';
 import { newPasswordRoutes } from './new-password.js';
 import { renderPage } from './render.js';
 import { signUpRoutes } from './signup.js';
@@ -40,6 +41,7 @@ export async function hostedUiPlugin(app: FastifyInstance) {
   await app.register(confirmRoutes);
   await app.register(forgotPasswordRoutes);
   await app.register(newPasswordRoutes);
+  await app.register(mfaRoutes);
 
   app.get<{ Querystring: { error?: unknown } }>('/error', async (request, reply) => {
     const key = typeof request.query.error === 'string' ? request.query.error : '';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { setPendingCookie } from '../session-cookie.js';
-import { finishSignIn, formFields, pageContext, pageUrl, usernameField, type PageContext } from './page-context.js';
+import { continueSignIn, formFields, pageContext, pageUrl, usernameField, type PageContext } from './page-context.js';
 import { formError, renderPage } from './render.js';
 
 const NOTICES: Record<string, string> = {
@@ -32,9 +32,10 @@ export async function loginRoutes(app: FastifyInstance) {
         setPendingCookie(reply, app.httpSettings, app.services.sessions.sealPending('new_password', ctx.pool.id, result.user.id));
         return reply.redirect(pageUrl('/newPassword', ctx), 302);
       }
-      return await finishSignIn(app, reply, ctx, result.user, ['pwd']);
+      return await continueSignIn(app, reply, ctx, result.user);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
+      await app.services.signIns.failed({ pool: ctx.pool, client: ctx.authRequest.client, username, error, factor: 'Password' });
       const userId = (error.detail as { userId?: string } | undefined)?.userId;
       if (error.code === 'UserNotConfirmed' && userId) {
         // The password was right: send a fresh code, and let confirming it finish the sign-in.

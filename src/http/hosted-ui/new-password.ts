@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { User } from '../../core/model.js';
 import { missingRequiredAttributes } from '../../core/users/attributes.js';
 import { PENDING_COOKIE } from '../session-cookie.js';
-import { attributeFields, finishSignIn, formFields, pageContext, pageUrl, type PageContext } from './page-context.js';
+import { attributeFields, continueSignIn, formFields, pageContext, pageUrl, type PageContext } from './page-context.js';
 import { formError, renderPage } from './render.js';
 
 function renderNewPassword(app: FastifyInstance, reply: FastifyReply, ctx: PageContext, status: number, missing: string[], values: Record<string, string | undefined> = {}, error?: { message: string; list?: string[] }) {
@@ -40,7 +40,7 @@ export async function newPasswordRoutes(app: FastifyInstance) {
     }
     try {
       const updated = await app.services.users.completeNewPassword(ctx.pool, user.id, f.password ?? '', attributes);
-      return await finishSignIn(app, reply, ctx, updated, ['pwd']);
+      return await continueSignIn(app, reply, ctx, updated);
     } catch (error) {
       if (!(error instanceof AppError) || error.code === 'Internal') throw error;
       const { status, message } = formError(error);

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorizationRequest } from '../../core/oauth/authorize.js';
-import type { User, UserPool } from '../../core/model.js';
+import type { MfaType, User, UserPool } from '../../core/model.js';
 import { AUTHORIZE_PARAMS, authorizeQueryString, readParams } from '../oauth2/params.js';
 
 type AuthorizeParams = Partial<Record<(typeof AUTHORIZE_PARAMS)[number], string>>;
-import { clearPendingCookie, setSessionCookie } from '../session-cookie.js';
+import { clearPendingCookie, setPendingCookie, setSessionCookie } from '../session-cookie.js';
 
 /** Every hosted page carries the authorization request in its query string, as Cognito's do. */
 export interface PageContext {
@@ -62,8 +62,27 @@ export function attributeFields(names: string[], values: Record<string, string |
   }));
 }
 
+/**
+ * After the password (and any new password or confirmation): the MFA step the pool asks for, or
+ * straight back to the application. Every hosted sign-in goes through here.
+ */
+export async function continueSignIn(app: FastifyInstance, reply: FastifyReply, ctx: PageContext, user: User) {
+  const step = await app.services.mfa.secondFactorStep(ctx.pool, user);
+  if (step.kind === 'done') return finishSignIn(app, reply, ctx, user, step.amr);
+  if (step.kind === 'setup') {
+    setPendingCookie(reply, app.httpSettings, app.services.sessions.sealPending('mfa_setup', ctx.pool.id, user.id));
+    return reply.redirect(pageUrl('/mfaSetup', ctx), 302);
+  }
+  // With a choice and no preference, the hosted pages ask for the authenticator app: it needs no delivery.
+  const factor: MfaType = step.kind === 'challenge' ? step.factor : step.options.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : step.options[0]!;
+  const delivery = await app.services.mfa.startFactor(ctx.pool, user, factor);
+  setPendingCookie(reply, app.httpSettings, app.services.sessions.sealPending(`mfa:${factor}`, ctx.pool.id, user.id));
+  return reply.redirect(pageUrl('/mfa', ctx, { sent: delivery?.destination }), 302);
+}
+
 /** Signs the browser in to the pool and sends it back to the application with its code or tokens. */
 export async function finishSignIn(app: FastifyInstance, reply: FastifyReply, ctx: PageContext, user: User, amr: string[]) {
+  await app.services.signIns.succeeded({ pool: ctx.pool, client: ctx.authRequest.client, user, amr });
   const { id, session } = await app.services.sessions.create(ctx.pool, user, amr);
   setSessionCookie(reply, app.httpSettings, ctx.pool.id, id);
   clearPendingCookie(reply, app.httpSettings);
