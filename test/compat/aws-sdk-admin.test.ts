@@ -110,7 +110,6 @@ describe('the Cognito admin write API through the official AWS SDK', () => {
 
   it('refuses bad pool settings with InvalidParameterException', async () => {
     await assert.rejects(sdk.send(new CreateUserPoolCommand({ PoolName: 'bad', UsernameAttributes: ['email'], AliasAttributes: ['email'] })), errorName('InvalidParameterException'));
-    await assert.rejects(sdk.send(new CreateUserPoolCommand({ PoolName: 'bad', MfaConfiguration: 'ON' })), errorName('InvalidParameterException'));
     await assert.rejects(sdk.send(new CreateUserPoolCommand({ PoolName: 'bad', Policies: { PasswordPolicy: { MinimumLength: 3 } } })), errorName('InvalidParameterException'));
     await assert.rejects(sdk.send(new CreateUserPoolCommand({ PoolName: '' })), errorName('InvalidParameterException'));
   });

@@ -97,6 +97,18 @@ describe('config file: planning', () => {
     assert.deepEqual(await deps.storage.pools.list(), []);
   });
 
+  it('MFA settings: required MFA needs a factor; EnabledMfas and SmsAuthenticationMessage are kept', async () => {
+    const bad = toPoolDefinitions(parseConfigFile({ UserPools: [{ PoolName: 'no-factor', MfaConfiguration: 'ON', EnabledMfas: [] }] }));
+    assert.deepEqual(issuePaths(await buildConfigPlan(deps, bad, REGION).then(() => undefined, (e: unknown) => e)), ['UserPools[0].EnabledMfas']);
+    assert.throws(() => parseConfigFile({ UserPools: [{ PoolName: 'x', SmsAuthenticationMessage: 'no placeholder' }] }), /\{####\}/);
+    const good = toPoolDefinitions(parseConfigFile({ UserPools: [{
+      PoolName: 'mfa', MfaConfiguration: 'OPTIONAL', EnabledMfas: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'], SmsAuthenticationMessage: 'Code {####}',
+    }] }));
+    const plan = await buildConfigPlan(deps, good, REGION);
+    assert.deepEqual(plan.pools[0]!.settings.enabledMfas, ['SOFTWARE_TOKEN_MFA', 'SMS_MFA']);
+    assert.equal(plan.pools[0]!.settings.smsAuthenticationMessage, 'Code {####}');
+  });
+
   it('a good file applied twice keeps pool, client and user ids, secrets and passwords', async () => {
     const file = (round: number) => ({
       UserPools: [

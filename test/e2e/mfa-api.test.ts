@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  AdminGetUserCommand, AdminSetUserMFAPreferenceCommand, AssociateSoftwareTokenCommand, CognitoIdentityProviderClient,
+  AdminGetUserCommand, AdminSetUserMFAPreferenceCommand, AssociateSoftwareTokenCommand, CognitoIdentityProviderClient, CreateUserPoolCommand,
   ConfirmSignUpCommand, GetUserCommand, GetUserPoolMfaConfigCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand, SetUserPoolMfaConfigCommand, SignUpCommand, VerifySoftwareTokenCommand,
   type InitiateAuthCommandOutput,
@@ -80,6 +80,13 @@ describe('MFA through the Cognito API (AWS SDK v3)', () => {
       errorName('InvalidParameterException'),
     );
     assert.equal((await sdk.send(new GetUserPoolMfaConfigCommand({ UserPoolId: t.poolId }))).MfaConfiguration, 'OPTIONAL', 'a refused change changes nothing');
+
+    // A pool created with MFA required offers authenticator apps unless told otherwise.
+    const created = await sdk.send(new CreateUserPoolCommand({ PoolName: 'mfa-on', MfaConfiguration: 'ON' }));
+    const config = await sdk.send(new GetUserPoolMfaConfigCommand({ UserPoolId: created.UserPool!.Id }));
+    assert.equal(config.MfaConfiguration, 'ON');
+    assert.equal(config.SoftwareTokenMfaConfiguration?.Enabled, true);
+    assert.equal(config.SmsMfaConfiguration, undefined);
   });
 
   it('associates and verifies an authenticator app; sign-in then asks for its code, once per code and once per session', async () => {
