@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Amplify, type KeyValueStorageInterface, type ResourcesConfig } from '@aws-amplify/core';
 import { cognitoUserPoolsTokenProvider } from '@aws-amplify/auth/cognito';
-import { confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from '@aws-amplify/auth';
+import {
+  confirmSignIn, confirmSignUp, fetchAuthSession, fetchMFAPreference, getCurrentUser, setUpTOTP, signIn, signOut, signUp, updateMFAPreference, verifyTOTPSetup,
+} from '@aws-amplify/auth';
+import { generate } from 'otplib';
 import { STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -96,5 +99,63 @@ describe('Amplify v6 Auth against OpenPool', () => {
     assert.equal(user.signInDetails?.authFlowType, 'USER_PASSWORD_AUTH');
     await signOut();
     assert.equal((await fetchAuthSession()).tokens, undefined);
+  });
+
+  const totpNow = (secret: string, offsetMs = 0) => generate({ secret, epoch: Math.floor((Date.now() + offsetMs) / 1000) });
+
+  async function newConfirmedUser(prefix: string): Promise<string> {
+    const username = uniqueEmail(prefix);
+    const mailBefore = t.mail.messages.length;
+    await signUp({ username, password: STRONG_PASSWORD, options: { userAttributes: { email: username } } });
+    await confirmSignUp({ username, confirmationCode: await t.mail.codeFor(username, { after: mailBefore }) });
+    return username;
+  }
+
+  it('MFA OPTIONAL: setUpTOTP, verifyTOTPSetup and updateMFAPreference, then signIn asks for the TOTP code and confirmSignIn completes it', async () => {
+    await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'OPTIONAL', softwareTokenEnabled: true, sms: null });
+    try {
+      const username = await newConfirmedUser('amplify-totp');
+      assert.equal((await signIn({ username, password: STRONG_PASSWORD })).isSignedIn, true);
+      const setup = await setUpTOTP();
+      const uri = setup.getSetupUri('OpenPool test', username);
+      const secret = uri.searchParams.get('secret')!;
+      assert.equal(secret, setup.sharedSecret);
+      await verifyTOTPSetup({ code: await totpNow(secret) });
+      await updateMFAPreference({ totp: 'PREFERRED' });
+      const preference = await fetchMFAPreference();
+      assert.deepEqual(preference.enabled, ['TOTP']);
+      assert.equal(preference.preferred, 'TOTP');
+      await signOut();
+
+      const challenged = await signIn({ username, password: STRONG_PASSWORD });
+      assert.equal(challenged.isSignedIn, false);
+      assert.equal(challenged.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+      await assert.rejects(confirmSignIn({ challengeResponse: '000000' }), (e: Error) => e.name === 'CodeMismatchException');
+      // The setup code's time step was used: the next step's code (within the one-step tolerance).
+      const done = await confirmSignIn({ challengeResponse: await totpNow(secret, 30_000) });
+      assert.equal(done.isSignedIn, true);
+      const session = await fetchAuthSession();
+      assert.deepEqual(session.tokens?.idToken?.payload.amr, ['pwd', 'mfa', 'otp']);
+      await signOut();
+    } finally {
+      await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'OFF', softwareTokenEnabled: true, sms: null });
+    }
+  });
+
+  it('MFA ON: a user without a factor is walked through TOTP setup inside signIn (MFA_SETUP)', async () => {
+    await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'ON', softwareTokenEnabled: true, sms: null });
+    try {
+      const username = await newConfirmedUser('amplify-setup');
+      const first = await signIn({ username, password: STRONG_PASSWORD });
+      assert.equal(first.isSignedIn, false);
+      assert.equal(first.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP');
+      const details = (first.nextStep as { totpSetupDetails: { sharedSecret: string } }).totpSetupDetails;
+      const done = await confirmSignIn({ challengeResponse: await totpNow(details.sharedSecret) });
+      assert.equal(done.isSignedIn, true);
+      assert.deepEqual((await fetchAuthSession()).tokens?.idToken?.payload.amr, ['pwd', 'mfa', 'otp']);
+      await signOut();
+    } finally {
+      await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'OFF', softwareTokenEnabled: true, sms: null });
+    }
   });
 });
