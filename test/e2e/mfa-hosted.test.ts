@@ -32,6 +32,17 @@ describe('MFA on the hosted pages', () => {
     return { email, pool, user };
   }
 
+  /** A confirmed user with a verified authenticator app, one time step after its setup code. */
+  async function totpUser(prefix: string) {
+    const { email, pool, user } = await confirmedUser(prefix);
+    const { secret } = await t.server.services.mfa.associate(pool, user);
+    await t.server.services.mfa.verify(pool, user, await totpCode(secret));
+    clock.advance(30_000);
+    return { email, secret };
+  }
+
+  const totpCode = (secret: string) => generate({ secret, epoch: Math.floor(clock.now() / 1000) });
+
   async function submitCode(web: WebClient, page: WebResponse, code: string) {
     return web.post(formAction(page.body, 'mfaForm'), { _csrf: csrfToken(page.body), code });
   }
@@ -70,10 +81,7 @@ describe('MFA on the hosted pages', () => {
   });
 
   it('a TOTP user answers with the app\'s code; wrong codes lock the user out for a while, then the lockout ends by itself', async () => {
-    const { email, pool, user } = await confirmedUser('hosted-totp');
-    const { secret } = await t.server.services.mfa.associate(pool, user);
-    await t.server.services.mfa.verify(pool, user, await generate({ secret, epoch: Math.floor(clock.now() / 1000) }));
-    clock.advance(30_000);
+    const { email, secret } = await totpUser('hosted-totp');
 
     const web = new WebClient(t.url);
     const { params, verifier } = authorize();
@@ -83,7 +91,7 @@ describe('MFA on the hosted pages', () => {
       page = await submitCode(web, page, '999999');
       assert.equal(page.status, 400);
     }
-    const right = await generate({ secret, epoch: Math.floor(clock.now() / 1000) });
+    const right = await totpCode(secret);
     page = await submitCode(web, page, right);
     assert.equal(page.status, 400, 'locked: even the right code is refused');
     assert.match(page.body, /Too many wrong codes/);
@@ -93,10 +101,7 @@ describe('MFA on the hosted pages', () => {
   });
 
   it('the /mfa page needs a fresh password step: no note or an expired note sends the browser to /login', async () => {
-    const { email, pool, user } = await confirmedUser('hosted-expiry');
-    const { secret } = await t.server.services.mfa.associate(pool, user);
-    await t.server.services.mfa.verify(pool, user, await generate({ secret, epoch: Math.floor(clock.now() / 1000) }));
-    clock.advance(30_000);
+    const { email, secret } = await totpUser('hosted-expiry');
     const { params } = authorize();
     const query = new URLSearchParams(params).toString();
     const stranger = await new WebClient(t.url).get(`/mfa?${query}`);
@@ -106,7 +111,7 @@ describe('MFA on the hosted pages', () => {
     const web = new WebClient(t.url);
     const page = await web.follow(await signInThroughPages(web, params, email));
     clock.advance(5 * 60_000 + 1000);
-    const late = await submitCode(web, page, await generate({ secret, epoch: Math.floor(clock.now() / 1000) }));
+    const late = await submitCode(web, page, await totpCode(secret));
     assert.equal(late.status, 302);
     assert.equal(new URL(late.location ?? '', t.url).pathname, '/login', 'a stale note is no sign-in');
   });
