@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  AdminGetUserCommand, AdminSetUserMFAPreferenceCommand, AssociateSoftwareTokenCommand, CognitoIdentityProviderClient, CreateUserPoolCommand,
+  AdminDisableUserCommand, AdminGetUserCommand, AdminSetUserMFAPreferenceCommand, AssociateSoftwareTokenCommand, CognitoIdentityProviderClient, CreateUserPoolCommand,
   ConfirmSignUpCommand, GetUserCommand, GetUserPoolMfaConfigCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand, SetUserPoolMfaConfigCommand, SignUpCommand, VerifySoftwareTokenCommand,
   type InitiateAuthCommandOutput,
@@ -231,6 +231,15 @@ describe('MFA through the Cognito API (AWS SDK v3)', () => {
     const c = await signIn(email);
     const ok = await answer(email, 'SOFTWARE_TOKEN_MFA', c.Session, { SOFTWARE_TOKEN_MFA_CODE: await totpAt(secret) });
     assert.ok(ok.AuthenticationResult);
+  });
+
+  it('a user disabled between the password and the code is not signed in', async () => {
+    await setPoolMfa('OPTIONAL');
+    const { email } = await confirmedUser('disabled');
+    const secret = await withAuthenticator(email);
+    const challenged = await signIn(email);
+    await sdk.send(new AdminDisableUserCommand({ UserPoolId: t.poolId, Username: email }));
+    await assert.rejects(answer(email, 'SOFTWARE_TOKEN_MFA', challenged.Session, { SOFTWARE_TOKEN_MFA_CODE: await totpAt(secret) }), errorName('NotAuthorizedException'));
   });
 
   it('a session allows three wrong codes, then it is used up', async () => {

@@ -113,10 +113,10 @@ async function openFor(deps: Deps, pool: UserPool, client: Client, sessionText: 
   return session;
 }
 
-/** The user a session speaks for, if they may still sign in. */
+/** The user an MFA session speaks for, if they may still sign in (an admin may have disabled or reset them meanwhile). */
 async function sessionUser(deps: Deps, session: OpenedChallengeSession): Promise<User> {
   const user = await deps.storage.users.get(session.poolId, session.userId);
-  if (!user || !user.enabled) throw new AppError('NotAuthorized', 'Invalid session for the user, session is expired.');
+  if (!user || !user.enabled || user.status !== 'CONFIRMED') throw new AppError('NotAuthorized', 'Invalid session for the user, session is expired.');
   return user;
 }
 

@@ -56,10 +56,18 @@ export async function checkFactor(deps: Deps, pool: UserPool, user: User, factor
   if (factor === 'SOFTWARE_TOKEN_MFA') {
     ok = await checkTotpCode(deps, user, await deps.storage.mfa.get(pool.id, user.id), code);
   } else {
-    ok = await consumeCode(deps, user, 'sms_mfa', code).then(() => true, (error: unknown) => {
-      if (error instanceof AppError && error.code === 'CodeMismatch') return false;
-      throw error;
-    });
+    try {
+      await consumeCode(deps, user, 'sms_mfa', code);
+      ok = true;
+    } catch (error) {
+      // A wrong code, or one used up by wrong guesses, counts towards the lockout like any wrong code.
+      if (error instanceof AppError && error.code === 'ExpiredCode') {
+        await recordSignInFailure(deps, user);
+        throw error;
+      }
+      if (!(error instanceof AppError && error.code === 'CodeMismatch')) throw error;
+      ok = false;
+    }
   }
   if (!ok) {
     await recordSignInFailure(deps, user);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { MfaType, User } from '../../core/model.js';
+import { maskDestination } from '../../core/users/attributes.js';
 import { AppError } from '../../errors/app-error.js';
 import { PENDING_COOKIE } from '../session-cookie.js';
 import { finishSignIn, formFields, pageContext, pageUrl, type PageContext } from './page-context.js';
@@ -27,19 +28,19 @@ export async function mfaRoutes(app: FastifyInstance) {
     return user?.enabled && user.status === 'CONFIRMED' ? user : undefined;
   }
 
-  function renderMfa(reply: FastifyReply, ctx: PageContext, status: number, factor: MfaType, extra: { sent?: string; error?: string } = {}) {
-    const prompt = factor === 'SMS_MFA'
-      ? `Enter the code we sent by text message${extra.sent ? ` to ${extra.sent}` : ''}.`
+  function renderMfa(reply: FastifyReply, ctx: PageContext, status: number, pending: { user: User; factor: MfaType }, error?: string) {
+    const phone = pending.user.attributes.phone_number;
+    const prompt = pending.factor === 'SMS_MFA'
+      ? `Enter the code we sent by text message${phone ? ` to ${maskDestination(phone)}` : ''}.`
       : 'Enter the 6-digit code from your authenticator app.';
-    return renderPage(reply, status, 'mfa', { title: 'Verify it is you', ...ctx.base, prompt, error: extra.error });
+    return renderPage(reply, status, 'mfa', { title: 'Verify it is you', ...ctx.base, prompt, error });
   }
 
-  app.get<{ Querystring: { sent?: unknown } }>('/mfa', async (request, reply) => {
+  app.get('/mfa', async (request, reply) => {
     const ctx = await pageContext(app, request, reply);
     const pending = await pendingChallenge(ctx, request);
     if (!pending) return reply.redirect(pageUrl('/login', ctx), 302);
-    const sent = typeof request.query.sent === 'string' ? request.query.sent.slice(0, 32) : undefined;
-    return renderMfa(reply, ctx, 200, pending.factor, { sent });
+    return renderMfa(reply, ctx, 200, pending);
   });
 
   app.post('/mfa', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -54,7 +55,7 @@ export async function mfaRoutes(app: FastifyInstance) {
       if (!(error instanceof AppError) || error.code === 'Internal') throw error;
       await app.services.signIns.failed({ pool: ctx.pool, client: ctx.authRequest.client, user: pending.user, error, factor: 'Mfa' });
       const message = error.code === 'NotAuthorized' ? 'Too many wrong codes. Wait a little, then sign in again.' : formError(error).message;
-      return renderMfa(reply, ctx, 400, pending.factor, { error: message });
+      return renderMfa(reply, ctx, 400, pending, message);
     }
   });
 

@@ -75,9 +75,9 @@ export async function continueSignIn(app: FastifyInstance, reply: FastifyReply, 
   }
   // With a choice and no preference, the hosted pages ask for the authenticator app: it needs no delivery.
   const factor: MfaType = step.kind === 'challenge' ? step.factor : step.options.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : step.options[0]!;
-  const delivery = await app.services.mfa.startFactor(ctx.pool, user, factor);
+  await app.services.mfa.startFactor(ctx.pool, user, factor);
   setPendingCookie(reply, app.httpSettings, app.services.sessions.sealPending(`mfa:${factor}`, ctx.pool.id, user.id));
-  return reply.redirect(pageUrl('/mfa', ctx, { sent: delivery?.destination }), 302);
+  return reply.redirect(pageUrl('/mfa', ctx), 302);
 }
 
 /** Signs the browser in to the pool and sends it back to the application with its code or tokens. */
