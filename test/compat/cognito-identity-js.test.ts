@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
 import { decodeJwt } from 'jose';
+import { generate } from 'otplib';
 import { callbackParams, signInThroughPages, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
@@ -78,5 +79,48 @@ describe('amazon-cognito-identity-js against OpenPool', () => {
     await signUpThroughPages(t, web, { response_type: 'code', client_id: t.clients.public.id, redirect_uri: 'http://localhost:3000/callback' }, email);
     const session = await authenticate(new Cognito.CognitoUser({ Username: email, Pool: pool }), email, STRONG_PASSWORD);
     assert.equal(decodeJwt(session.getAccessToken().getJwtToken()).scope, 'aws.cognito.signin.user.admin');
+  });
+
+  it('MFA ON: mfaSetup → associateSecretCode → verifySoftwareToken signs in; the next sign-in is totpRequired → sendMFACode (SRP throughout)', async () => {
+    await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'ON', softwareTokenEnabled: true, sms: null });
+    try {
+      const email = uniqueEmail('cij-mfa');
+      const before = t.mail.messages.length;
+      const { user: registered } = await signUp(email, STRONG_PASSWORD);
+      const code = await t.mail.codeFor(email, { after: before });
+      await new Promise<void>((resolve, reject) => registered.confirmRegistration(code, true, (err) => (err ? reject(err) : resolve())));
+      const totp = (secret: string, offsetMs = 0) => generate({ secret, epoch: Math.floor((Date.now() + offsetMs) / 1000) });
+
+      let secret = '';
+      const user = new Cognito.CognitoUser({ Username: email, Pool: pool });
+      const first = await new Promise<Session>((resolve, reject) => {
+        user.authenticateUser(new Cognito.AuthenticationDetails({ Username: email, Password: STRONG_PASSWORD }), {
+          onSuccess: resolve,
+          onFailure: reject,
+          mfaSetup: () => user.associateSoftwareToken({
+            associateSecretCode: (secretCode: string) => {
+              secret = secretCode;
+              void totp(secretCode).then((c) => user.verifySoftwareToken(c, 'phone', { onSuccess: resolve, onFailure: reject }));
+            },
+            onFailure: reject,
+          }),
+        });
+      });
+      assert.match(secret, /^[A-Z2-7]{32}$/);
+      assert.deepEqual(decodeJwt(first.getIdToken().getJwtToken()).amr, ['pwd', 'mfa', 'otp']);
+
+      const again = new Cognito.CognitoUser({ Username: email, Pool: pool });
+      const nextCode = await totp(secret, 30_000);
+      const second = await new Promise<Session>((resolve, reject) => {
+        again.authenticateUser(new Cognito.AuthenticationDetails({ Username: email, Password: STRONG_PASSWORD }), {
+          onSuccess: resolve,
+          onFailure: reject,
+          totpRequired: () => again.sendMFACode(nextCode, { onSuccess: resolve, onFailure: reject }, 'SOFTWARE_TOKEN_MFA'),
+        });
+      });
+      assert.deepEqual(decodeJwt(second.getIdToken().getJwtToken()).amr, ['pwd', 'mfa', 'otp']);
+    } finally {
+      await t.server.services.mfa.setPoolConfig(t.poolId, { mfaConfiguration: 'OFF', softwareTokenEnabled: true, sms: null });
+    }
   });
 });
