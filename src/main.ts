@@ -67,7 +67,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     }
     const clock = options.clock ?? systemClock;
     const services = createServices({
-      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail(logger),
+      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail({ logger, events: storage.authEvents, clock }),
       signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
     });
 
