@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { openChallengeSession } from '../auth/challenge-session.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { assertPasswordPolicy } from '../pools/password-policy.js';
@@ -28,4 +29,16 @@ export async function completeNewPassword(
     await deps.storage.users.update(pool.id, user.id, (u) => ({ ...u, attributes: { ...u.attributes, ...attributes }, updatedAt: deps.clock.now() }));
   }
   return setPassword(deps, pool, user, newPassword, 'CONFIRMED');
+}
+
+/**
+ * The user a NEW_PASSWORD_REQUIRED session names, or undefined when it does not open: lets the
+ * audit trail attribute a password change answered through the API before the flow checks it.
+ */
+export function newPasswordSessionUser(deps: Pick<CoreDeps, 'box' | 'clock'>, sealed: string | undefined, clientId: string): string | undefined {
+  try {
+    return openChallengeSession(deps, sealed, { challenge: 'NEW_PASSWORD_REQUIRED', clientId }).userId;
+  } catch {
+    return undefined;
+  }
 }
