@@ -28,7 +28,8 @@ export function paginate<T>(items: T[], keyOf: (item: T) => string, max: number,
   return { page, next: more ? Buffer.from(keyOf(page[page.length - 1]!), 'utf8').toString('base64url') : undefined };
 }
 
-async function requirePoolUser(ctx: ActionContext, poolId: string, username: string) {
+/** The pool (ResourceNotFoundException) and the user in it named by username, alias or sub (UserNotFoundException). */
+export async function requirePoolUser(ctx: ActionContext, poolId: string, username: string) {
   const pool = await ctx.services.pools.get(poolId);
   const user = await ctx.services.users.findBySignInName(pool, username);
   if (!user) throw new AppError('UserNotFound', 'User does not exist.');
