@@ -71,7 +71,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     const sender = createRoutingSender({ email, sms });
     const clock = options.clock ?? systemClock;
     const services = createServices({
-      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail(logger), totp: otplibTotp,
+      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail({ logger, events: storage.authEvents, clock }), totp: otplibTotp,
       signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
     });
 

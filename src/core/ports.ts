@@ -114,6 +114,18 @@ export interface AuthEventInput {
   challenges?: { name: 'Password' | 'Mfa'; response: 'Success' | 'Failure' }[];
 }
 
+/** An event as recorded: the input stamped with its id, its time and where the request came from. */
+export interface AuthEvent extends Omit<AuthEventInput, 'challenges'> {
+  /** A UUID (EventId). */
+  id: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  challenges: NonNullable<AuthEventInput['challenges']>;
+  /** The client address as the server saw it (X-Forwarded-For is not read). */
+  ip?: string;
+  userAgent?: string;
+}
+
 /**
  * The audit trail. The implementation stamps time, id, and the request's IP and user agent
  * (which the core does not know), stores the event and logs it; recording never fails a flow.

@@ -15,7 +15,9 @@ import {
 } from './oauth/authorize.js';
 import { authenticateClient } from './oauth/client-auth.js';
 import { clientCredentialsGrant, exchangeAuthorizationCode, refreshTokenGrant, userInfo, type CodeExchange } from './oauth/grants.js';
-import { revokeRefreshToken } from './tokens/families.js';
+import { auditedRefresh, revokeRefreshToken } from './tokens/families.js';
+import { audited } from './audit/record.js';
+import { listUserAuthEvents } from './audit/list-events.js';
 import {
   associateWithSession,
   passwordSignIn,
@@ -49,7 +51,7 @@ import {
   type PendingKind,
 } from './users/browser-session.js';
 import { completeNewPassword } from './users/new-password.js';
-import { adminConfirmSignUp, adminSetUserPassword, setUserEnabled, signOutEverywhere } from './users/admin-users.js';
+import { adminConfirmSignUp, adminGlobalSignOut, adminSetUserPassword, setUserEnabled } from './users/admin-users.js';
 import { findUserBySignInName } from './users/identity.js';
 import { confirmForgotPassword, forgotPassword } from './users/password-reset.js';
 import { confirmSignUp, resendConfirmationCode, signUp, type SignUpInput } from './users/sign-up.js';
@@ -81,21 +83,23 @@ export function createServices(deps: CoreDeps) {
       requiredAttributes: (pool: UserPool) => requiredAttributes(pool.settings),
     },
     users: {
-      signUp: (pool: UserPool, input: SignUpInput) => signUp(deps, pool, input),
-      confirmSignUp: (pool: UserPool, username: string, code: string) => confirmSignUp(deps, pool, username, code),
-      resendConfirmationCode: (pool: UserPool, username: string) => resendConfirmationCode(deps, pool, username),
-      forgotPassword: (pool: UserPool, username: string) => forgotPassword(deps, pool, username),
-      confirmForgotPassword: (pool: UserPool, username: string, code: string, password: string) =>
-        confirmForgotPassword(deps, pool, username, code, password),
+      // `clientId`, where given, is the app the call came through; it only goes into the audit trail.
+      signUp: (pool: UserPool, input: SignUpInput, clientId?: string) => signUp(deps, pool, input, clientId),
+      confirmSignUp: (pool: UserPool, username: string, code: string, clientId?: string) => confirmSignUp(deps, pool, username, code, clientId),
+      resendConfirmationCode: (pool: UserPool, username: string, clientId?: string) => resendConfirmationCode(deps, pool, username, clientId),
+      forgotPassword: (pool: UserPool, username: string, clientId?: string) => forgotPassword(deps, pool, username, clientId),
+      confirmForgotPassword: (pool: UserPool, username: string, code: string, password: string, clientId?: string) =>
+        confirmForgotPassword(deps, pool, username, code, password, clientId),
       authenticatePassword: (pool: UserPool, username: string, password: string) => authenticatePassword(deps, pool, username, password),
-      completeNewPassword: (pool: UserPool, userId: string, password: string, attributes: Record<string, string>) =>
-        completeNewPassword(deps, pool, userId, password, attributes),
+      completeNewPassword: (pool: UserPool, userId: string, password: string, attributes: Record<string, string>, clientId?: string) =>
+        audited(deps, { type: 'PasswordChange', poolId: pool.id, userId, clientId }, () => completeNewPassword(deps, pool, userId, password, attributes)),
       get: (poolId: string, userId: string) => deps.storage.users.get(poolId, userId),
       findBySignInName: (pool: UserPool, name: string) => findUserBySignInName(deps.storage, pool, name),
       count: (poolId: string) => deps.storage.users.count(poolId),
       adminConfirm: (pool: UserPool, user: User) => adminConfirmSignUp(deps, pool, user),
       setEnabled: (pool: UserPool, user: User, enabled: boolean) => setUserEnabled(deps, pool, user, enabled),
-      signOutEverywhere: (pool: UserPool, user: User) => signOutEverywhere(deps, pool, user),
+      /** AdminUserGlobalSignOut (recorded as a GlobalSignOut event). */
+      signOutEverywhere: (pool: UserPool, user: User) => adminGlobalSignOut(deps, pool, user),
       adminSetPassword: (pool: UserPool, user: User, password: string, permanent: boolean) => adminSetUserPassword(deps, pool, user, password, permanent),
     },
     oauth: {
@@ -104,7 +108,8 @@ export function createServices(deps: CoreDeps) {
         completeAuthorization(deps, req, auth),
       authenticateClient: (clientId: string | undefined, secret: string | undefined) => authenticateClient(deps, clientId, secret),
       exchangeCode: (pool: UserPool, client: Client, input: CodeExchange) => exchangeAuthorizationCode(deps, pool, client, input),
-      refresh: (pool: UserPool, client: Client, refreshToken: string | undefined) => refreshTokenGrant(deps, pool, client, refreshToken),
+      refresh: (pool: UserPool, client: Client, refreshToken: string | undefined) =>
+        auditedRefresh(deps, pool, client, refreshToken, () => refreshTokenGrant(deps, pool, client, refreshToken)),
       clientCredentials: (pool: UserPool, client: Client, scope: string | undefined) => clientCredentialsGrant(deps, pool, client, scope),
       revoke: (client: Client, token: string) => revokeRefreshToken(deps, client, token),
       userInfo: (accessToken: string) => userInfo(deps, accessToken),
@@ -150,7 +155,8 @@ export function createServices(deps: CoreDeps) {
       requireAuthFlow,
       verifySecretHash,
       passwordSignIn: (pool: UserPool, client: Client, username: string, password: string) => passwordSignIn(deps, pool, client, username, password),
-      refreshTokenSignIn: (pool: UserPool, client: Client, refreshToken: string | undefined) => refreshTokenSignIn(deps, pool, client, refreshToken),
+      refreshTokenSignIn: (pool: UserPool, client: Client, refreshToken: string | undefined) =>
+        auditedRefresh(deps, pool, client, refreshToken, () => refreshTokenSignIn(deps, pool, client, refreshToken)),
       respondNewPassword: (pool: UserPool, client: Client, session: string | undefined, password: string | undefined, attributes: Record<string, string>) =>
         respondNewPassword(deps, pool, client, session, password, attributes),
       startSrp: (pool: UserPool, client: Client, username: string | undefined, srpA: string | undefined) => startSrpSignIn(deps, pool, client, username, srpA),
@@ -200,6 +206,7 @@ export function createServices(deps: CoreDeps) {
       deleteUserAttributes: (pool: UserPool, user: User, names: string[]) => adminUsers.adminDeleteUserAttributes(deps, pool, user, names),
       resetUserPassword: (pool: UserPool, user: User) => adminUsers.adminResetUserPassword(deps, pool, user),
       listUsers: (pool: UserPool, input: { limit: number; paginationToken?: string; filter?: string }) => adminUsers.listUsers(deps, pool, input),
+      listUserAuthEvents: (user: User, input: { maxResults?: number; nextToken?: string }) => listUserAuthEvents(deps, user, input),
     },
     issuer: deps.issuer,
   };

@@ -12,6 +12,7 @@ import { hostedUiPlugin } from './hosted-ui/index.js';
 import { oauth2Plugin } from './oauth2/index.js';
 import { sendOAuthError } from './oauth2/error-response.js';
 import { rateLimits } from './plugins/rate-limit.js';
+import { requestContext } from './plugins/request-context.js';
 import { securityHeaders } from './plugins/security-headers.js';
 
 /** Builds the whole HTTP surface without listening, so tests can use it on any port. */
@@ -29,6 +30,7 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
   app.decorate('services', services);
   app.decorate('httpSettings', settings);
 
+  await app.register(requestContext);
   await app.register(cookie, { secret: settings.cookieSecret, parseOptions: {} });
   await app.register(securityHeaders, { secure: settings.secureCookies });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: 3600_000, decorateReply: false });

@@ -18,6 +18,7 @@ import type {
   UserMfa,
   UserPool,
 } from '../core/model.js';
+import type { AuthEvent } from '../core/ports.js';
 
 export class NotFoundError extends Error {
   constructor(what: string) {
@@ -48,7 +49,7 @@ export interface PoolStore {
   list(): Promise<UserPool[]>;
   /** Inserts or replaces a pool (the core has checked its settings). */
   put(pool: UserPool): Promise<void>;
-  /** Deletes a pool with everything in it (clients, groups, users, keys, sessions); false when absent. */
+  /** Deletes a pool with everything in it (clients, groups, users, keys, sessions, auth events); false when absent. */
   delete(id: string): Promise<boolean>;
 }
 
@@ -78,7 +79,7 @@ export interface UserStore {
   /** Replace the aliases of a user; throws AlreadyExistsError when one is taken. */
   setAliases(poolId: string, userId: string, aliases: UserAlias[]): Promise<void>;
   count(poolId: string): Promise<number>;
-  /** Deletes a user with its aliases, group memberships and codes; false when absent. */
+  /** Deletes a user with its aliases, group memberships, codes and auth events; false when absent. */
   delete(poolId: string, userId: string): Promise<boolean>;
   /** A page of users in a stable order; `next` (opaque) continues after the last one, absent at the end. */
   list(poolId: string, page: { after?: string; limit: number }): Promise<{ users: User[]; next?: string }>;
@@ -222,6 +223,19 @@ export interface ChallengeUseStore {
   usable(idHash: string): Promise<boolean>;
 }
 
+export interface AuthEventStore {
+  /** Stores an event; one whose user no longer exists is kept without its user. */
+  append(event: AuthEvent): Promise<void>;
+  /**
+   * A page of a user's events, newest first (ties in time: last recorded first); `next` (opaque)
+   * continues after the last one and is absent at the end. An `after` the store did not make
+   * yields an empty page.
+   */
+  listForUser(poolId: string, userId: string, page: { limit: number; after?: string }): Promise<{ events: AuthEvent[]; next?: string }>;
+  /** Deletes events recorded before `time` (epoch ms); returns how many. */
+  deleteBefore(time: number): Promise<number>;
+}
+
 /** Everything a config file (or later an admin call) writes, applied all-or-nothing. */
 export interface ConfigPlan {
   pools: UserPool[];
@@ -247,6 +261,8 @@ export interface Storage {
   lockout: LockoutStore;
   mfa: MfaStore;
   challengeUses: ChallengeUseStore;
+  /** The audit trail; a user's events are deleted with the user. */
+  authEvents: AuthEventStore;
   /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
   applyConfig(plan: ConfigPlan): Promise<void>;
   /** Arbitrary small metadata (e.g. whether the example was seeded). */

@@ -30,6 +30,7 @@ const RULES: { from: RegExp; forbidden: RegExp; why: string }[] = [
   { from: /^core\//, forbidden: /^(fastify|@fastify\/|better-sqlite3|pg|nodemailer|jose|argon2|eta|pino|http\/|infra\/|storage\/sqlite\/|storage\/postgres\/|main\.ts|config\/load)/, why: 'the core is pure: no HTTP, drivers, crypto libraries or wiring' },
   { from: /^http\//, forbidden: /^(better-sqlite3|pg|nodemailer|argon2|jose|infra\/|storage\/sqlite\/|storage\/postgres\/|main\.ts)/, why: 'surfaces call the core, never storage implementations or infra' },
   { from: /^storage\//, forbidden: /^(fastify|@fastify\/|http\/|infra\/|main\.ts)/, why: 'storage knows only its contract and its driver' },
+  { from: /^logging\//, forbidden: /^(fastify|@fastify\/|http\/|infra\/|storage\/|core\/|main\.ts)/, why: 'logging (and the request context) is a leaf that HTTP and infra share' },
   { from: /^infra\//, forbidden: /^(fastify|@fastify\/|http\/|main\.ts|storage\/sqlite\/)/, why: 'infra adapts one library to a core port' },
 ];
 

@@ -4,6 +4,7 @@
  */
 import type { Storage } from '../../src/storage/storage.js';
 import { adminConformance } from './conformance-admin.js';
+import { auditConformance } from './conformance-audit.js';
 import { authConformance } from './conformance-auth.js';
 import { directoryConformance, type WithStorage } from './conformance-directory.js';
 import { mfaConformance } from './conformance-mfa.js';
@@ -23,4 +24,5 @@ export function runStorageConformance(name: string, open: () => Promise<Storage>
   adminConformance(name, withStorage);
   securityConformance(name, withStorage);
   mfaConformance(name, withStorage);
+  auditConformance(name, withStorage);
 }

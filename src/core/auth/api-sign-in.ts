@@ -1,5 +1,6 @@
 /** Sign-in through the Cognito API (InitiateAuth / RespondToAuthChallenge), on the same core as the hosted pages. */
 import { AppError } from '../../errors/app-error.js';
+import { audited } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, MfaType, User, UserPool } from '../model.js';
 import { amrFor } from '../mfa/factors.js';
@@ -127,7 +128,8 @@ export async function respondNewPassword(
   const session = await openFor(deps, pool, client, sessionText, 'NEW_PASSWORD_REQUIRED');
   if (!newPassword) throw new AppError('InvalidParameter', 'Missing required parameter NEW_PASSWORD');
   // A password refused by the policy may be tried again with the same session; a success uses it up.
-  const user = await completeNewPassword(deps, pool, session.userId, newPassword, attributes);
+  const user = await audited(deps, { type: 'PasswordChange', poolId: pool.id, clientId: client.id, userId: session.userId },
+    () => completeNewPassword(deps, pool, session.userId, newPassword, attributes));
   await consumeChallengeSession(deps, session);
   return secondFactorOrTokens(deps, pool, client, user);
 }

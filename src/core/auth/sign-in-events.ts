@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, User, UserPool } from '../model.js';
 import type { AuthEventInput } from '../ports.js';
+import { findUserBySignInName } from '../users/identity.js';
 import { clearSignInFailures } from '../users/lockout.js';
 
 export interface SignInOutcome {
@@ -20,7 +21,9 @@ export interface SignInOutcome {
   amr?: string[];
 }
 
-export async function recordSignIn(deps: Pick<CoreDeps, 'audit'>, o: SignInOutcome): Promise<void> {
+export async function recordSignIn(deps: Pick<CoreDeps, 'audit' | 'storage'>, o: SignInOutcome): Promise<void> {
+  // A wrong password for a real user belongs in that user's trail (AdminListUserAuthEvents).
+  const user = o.user ?? (o.username ? await findUserBySignInName(deps.storage, o.pool, o.username) : undefined);
   let challenges: AuthEventInput['challenges'];
   if (o.outcome === 'Pass') {
     challenges = [{ name: 'Password', response: 'Success' }];
@@ -31,7 +34,7 @@ export async function recordSignIn(deps: Pick<CoreDeps, 'audit'>, o: SignInOutco
     challenges = [{ name: 'Password', response: 'Failure' }];
   }
   await deps.audit.record({
-    type: 'SignIn', poolId: o.pool.id, userId: o.user?.id, username: o.user?.username ?? o.username, clientId: o.client?.id,
+    type: 'SignIn', poolId: o.pool.id, userId: user?.id, username: user?.username ?? o.username, clientId: o.client?.id,
     outcome: o.outcome, reason: o.error instanceof AppError ? o.error.code : o.error ? 'Internal' : undefined, challenges,
   });
 }

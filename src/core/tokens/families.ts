@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { audited } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, RefreshToken, User, UserPool } from '../model.js';
 import { signUserTokens, type IssuedTokens } from './issue.js';
@@ -83,12 +84,28 @@ export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, 
   return { ...tokens, refreshToken: token, originJti: stored.originJti };
 }
 
+/**
+ * Records a refresh (TokenRefresh) around `refresh`, which either surface supplies (the
+ * refresh_token grant, REFRESH_TOKEN_AUTH). The event names the token's owner, looked up once
+ * more here so that a refused refresh (a revoked family, a reused rotated token) is still theirs.
+ */
+export async function auditedRefresh<T>(
+  deps: Pick<CoreDeps, 'storage' | 'box' | 'audit'>, pool: UserPool, client: Client, refreshToken: string | undefined, refresh: () => Promise<T>,
+): Promise<T> {
+  const stored = refreshToken ? await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken)) : undefined;
+  const userId = stored?.poolId === pool.id ? stored.userId : undefined;
+  return audited(deps, { type: 'TokenRefresh', poolId: pool.id, clientId: client.id, userId }, refresh);
+}
+
 /** Revokes the refresh token and everything issued with it (its token family). */
-export async function revokeRefreshToken(deps: Pick<CoreDeps, 'storage' | 'clock' | 'box'>, client: Client, refreshToken: string): Promise<void> {
-  const stored = await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken));
-  if (!stored) return; // RFC 7009: unknown tokens are not an error
-  if (stored.clientId !== client.id) throw new AppError('InvalidRequest', 'The token was not issued to this client.');
-  await deps.storage.tokens.revokeFamily(stored.originJti, deps.clock.now());
+export async function revokeRefreshToken(deps: Pick<CoreDeps, 'storage' | 'clock' | 'box' | 'audit'>, client: Client, refreshToken: string): Promise<void> {
+  return audited(deps, { type: 'TokenRevocation', poolId: client.poolId, clientId: client.id }, async (event) => {
+    const stored = await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken));
+    if (!stored) return; // RFC 7009: unknown tokens are not an error
+    if (stored.poolId === client.poolId) event.userId = stored.userId;
+    if (stored.clientId !== client.id) throw new AppError('InvalidRequest', 'The token was not issued to this client.');
+    await deps.storage.tokens.revokeFamily(stored.originJti, deps.clock.now());
+  });
 }
 
 /** Checks that an access token's family is alive and its user still may use it. */

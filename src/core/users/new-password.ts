@@ -29,3 +29,4 @@ export async function completeNewPassword(
   }
   return setPassword(deps, pool, user, newPassword, 'CONFIRMED');
 }
+

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import { AlreadyExistsError } from '../../storage/storage.js';
+import { audited } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { assertPasswordPolicy } from '../pools/password-policy.js';
@@ -23,7 +24,7 @@ export interface SignUpResult {
   codeDelivery?: CodeDeliveryDetails;
 }
 
-type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box' | 'sender'>;
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box' | 'sender' | 'audit'>;
 
 /** Works out the real username and attributes, following UsernameAttributes and AliasAttributes. */
 export function resolveIdentity(pool: UserPool, deps: Pick<CoreDeps, 'random'>, input: Omit<SignUpInput, 'password'>): { username: string; attributes: Record<string, string> } {
@@ -56,40 +57,44 @@ export function resolveIdentity(pool: UserPool, deps: Pick<CoreDeps, 'random'>, 
   return { username: name, attributes };
 }
 
-export async function signUp(deps: Deps, pool: UserPool, input: SignUpInput): Promise<SignUpResult> {
-  const { settings } = pool;
-  if (settings.allowAdminCreateUserOnly) throw new AppError('NotAuthorized', 'SignUp is not permitted for this user pool');
-  validateUserAttributes(settings, input.attributes);
-  const { username, attributes } = resolveIdentity(pool, deps, input);
-  const missing = missingRequiredAttributes(settings, attributes);
-  if (missing.length > 0) {
-    throw new AppError('InvalidParameter', `Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`, { detail: { missing } });
-  }
-  assertPasswordPolicy(settings.passwordPolicy, input.password);
+/** `clientId` is the app the user signed up through (for the audit trail). */
+export async function signUp(deps: Deps, pool: UserPool, input: SignUpInput, clientId?: string): Promise<SignUpResult> {
+  return audited(deps, { type: 'SignUp', poolId: pool.id, username: input.username, clientId }, async (event) => {
+    const { settings } = pool;
+    if (settings.allowAdminCreateUserOnly) throw new AppError('NotAuthorized', 'SignUp is not permitted for this user pool');
+    validateUserAttributes(settings, input.attributes);
+    const { username, attributes } = resolveIdentity(pool, deps, input);
+    const missing = missingRequiredAttributes(settings, attributes);
+    if (missing.length > 0) {
+      throw new AppError('InvalidParameter', `Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`, { detail: { missing } });
+    }
+    assertPasswordPolicy(settings.passwordPolicy, input.password);
 
-  const now = deps.clock.now();
-  const id = deps.random.uuid();
-  if (attributes.email) attributes.email_verified = 'false';
-  if (attributes.phone_number) attributes.phone_number_verified = 'false';
-  const user: User = {
-    id, poolId: pool.id, username: settings.usernameAttributes.length > 0 ? id : username, status: 'UNCONFIRMED',
-    enabled: true, passwordHash: await deps.hasher.hash(input.password), attributes: { sub: id, ...attributes },
-    createdAt: now, updatedAt: now, passwordUpdatedAt: now,
-  };
-  try {
-    await deps.storage.users.create(user, normaliseKey(settings, user.username), signInAliases(settings, user));
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    const message = error.key === 'username' ? 'User already exists' : `An account with the given ${error.key} already exists.`;
-    throw new AppError('UsernameExists', message);
-  }
-  await storeSrpVerifier(deps, pool, user, input.password);
+    const now = deps.clock.now();
+    const id = deps.random.uuid();
+    if (attributes.email) attributes.email_verified = 'false';
+    if (attributes.phone_number) attributes.phone_number_verified = 'false';
+    const user: User = {
+      id, poolId: pool.id, username: settings.usernameAttributes.length > 0 ? id : username, status: 'UNCONFIRMED',
+      enabled: true, passwordHash: await deps.hasher.hash(input.password), attributes: { sub: id, ...attributes },
+      createdAt: now, updatedAt: now, passwordUpdatedAt: now,
+    };
+    try {
+      await deps.storage.users.create(user, normaliseKey(settings, user.username), signInAliases(settings, user));
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) throw error;
+      const message = error.key === 'username' ? 'User already exists' : `An account with the given ${error.key} already exists.`;
+      throw new AppError('UsernameExists', message);
+    }
+    event.userId = user.id;
+    await storeSrpVerifier(deps, pool, user, input.password);
 
-  if (settings.autoVerifiedAttributes.includes('email') && user.attributes.email) {
-    const codeDelivery = await sendCode(deps, pool, user, 'signup');
-    return { user, userConfirmed: false, codeDelivery };
-  }
-  return { user, userConfirmed: false };
+    if (settings.autoVerifiedAttributes.includes('email') && user.attributes.email) {
+      const codeDelivery = await sendCode(deps, pool, user, 'signup');
+      return { user, userConfirmed: false, codeDelivery };
+    }
+    return { user, userConfirmed: false };
+  });
 }
 
 async function requireUser(deps: Pick<CoreDeps, 'storage'>, pool: UserPool, username: string): Promise<User> {
@@ -99,23 +104,29 @@ async function requireUser(deps: Pick<CoreDeps, 'storage'>, pool: UserPool, user
 }
 
 /** Confirms an UNCONFIRMED user with the emailed code, which also verifies the email. */
-export async function confirmSignUp(deps: Deps, pool: UserPool, username: string, code: string): Promise<User> {
-  const user = await requireUser(deps, pool, username);
-  if (user.status !== 'UNCONFIRMED') {
-    throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);
-  }
-  await consumeCode(deps, user, 'signup', code);
-  return saveUserWithAliases(deps, pool, user, (u) => ({
-    ...u,
-    status: 'CONFIRMED',
-    attributes: u.attributes.email ? { ...u.attributes, email_verified: 'true' } : u.attributes,
-  }));
+export async function confirmSignUp(deps: Deps, pool: UserPool, username: string, code: string, clientId?: string): Promise<User> {
+  return audited(deps, { type: 'ConfirmSignUp', poolId: pool.id, username, clientId }, async (event) => {
+    const user = await requireUser(deps, pool, username);
+    event.userId = user.id;
+    if (user.status !== 'UNCONFIRMED') {
+      throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);
+    }
+    await consumeCode(deps, user, 'signup', code);
+    return saveUserWithAliases(deps, pool, user, (u) => ({
+      ...u,
+      status: 'CONFIRMED',
+      attributes: u.attributes.email ? { ...u.attributes, email_verified: 'true' } : u.attributes,
+    }));
+  });
 }
 
-export async function resendConfirmationCode(deps: Deps, pool: UserPool, username: string): Promise<CodeDeliveryDetails> {
-  const user = await requireUser(deps, pool, username);
-  if (user.status !== 'UNCONFIRMED') throw new AppError('InvalidParameter', 'User is already confirmed.');
-  return sendCode(deps, pool, user, 'signup');
+export async function resendConfirmationCode(deps: Deps, pool: UserPool, username: string, clientId?: string): Promise<CodeDeliveryDetails> {
+  return audited(deps, { type: 'ResendCode', poolId: pool.id, username, clientId }, async (event) => {
+    const user = await requireUser(deps, pool, username);
+    event.userId = user.id;
+    if (user.status !== 'UNCONFIRMED') throw new AppError('InvalidParameter', 'User is already confirmed.');
+    return sendCode(deps, pool, user, 'signup');
+  });
 }
 
 export { requireUser };

@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { adminAuthEventActions } from './actions/admin-auth-events.js';
 import { adminGroupActions } from './actions/admin-groups.js';
 import { adminPoolActions } from './actions/admin-pools.js';
 import { adminReadActions } from './actions/admin-read.js';
@@ -15,7 +16,9 @@ import { verifySigV4 } from './sigv4.js';
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
 /** X-Amz-Target → action. An unknown operation fails here, in one place. */
-const ACTIONS: ActionTable = { ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions, ...mfaActions };
+const ACTIONS: ActionTable = {
+  ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions, ...mfaActions, ...adminAuthEventActions,
+};
 
 /** zod issues in the words of AWS's validation errors. */
 function validationMessage(error: z.ZodError): string {

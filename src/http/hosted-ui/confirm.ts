@@ -21,7 +21,7 @@ export async function confirmRoutes(app: FastifyInstance) {
     const ctx = await pageContext(app, request, reply);
     const { username = '', code = '' } = formFields(request, ['username', 'code'] as const);
     try {
-      const user = await app.services.users.confirmSignUp(ctx.pool, username, code.trim());
+      const user = await app.services.users.confirmSignUp(ctx.pool, username, code.trim(), ctx.authRequest.client.id);
       // Only the browser that proved the password (at sign-up or sign-in) is signed in straight away.
       if (app.services.sessions.openPending('confirm', ctx.pool.id, request.cookies[PENDING_COOKIE]) === user.id) {
         return await continueSignIn(app, reply, ctx, user);
@@ -40,7 +40,7 @@ export async function confirmRoutes(app: FastifyInstance) {
     const ctx = await pageContext(app, request, reply);
     const { username = '' } = formFields(request, ['username'] as const);
     try {
-      await app.services.users.resendConfirmationCode(ctx.pool, username);
+      await app.services.users.resendConfirmationCode(ctx.pool, username, ctx.authRequest.client.id);
     } catch (error) {
       if (!(error instanceof AppError) || error.code === 'Internal') throw error;
       if (error.code === 'CodeDeliveryFailure' || error.code === 'LimitExceeded') {

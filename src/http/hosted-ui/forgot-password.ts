@@ -26,7 +26,7 @@ export async function forgotPasswordRoutes(app: FastifyInstance) {
       return renderPage(reply, 400, 'forgot-password', { title: 'Forgot your password?', ...ctx.base, ...usernameField(ctx.pool), error: 'Enter your username.' });
     }
     try {
-      await app.services.users.forgotPassword(ctx.pool, username);
+      await app.services.users.forgotPassword(ctx.pool, username, ctx.authRequest.client.id);
     } catch (error) {
       if (!(error instanceof AppError) || !SILENT.has(error.code)) throw error;
     }
@@ -49,7 +49,7 @@ export async function forgotPasswordRoutes(app: FastifyInstance) {
         return renderConfirmForgot(app, reply, ctx, 400, username, { message: 'The two passwords do not match.' });
       }
       try {
-        await app.services.users.confirmForgotPassword(ctx.pool, username, (f.code ?? '').trim(), f.password ?? '');
+        await app.services.users.confirmForgotPassword(ctx.pool, username, (f.code ?? '').trim(), f.password ?? '', ctx.authRequest.client.id);
         return reply.redirect(pageUrl('/login', ctx, { notice: 'password_reset' }), 302);
       } catch (error) {
         if (!(error instanceof AppError) || error.code === 'Internal') throw error;

@@ -42,7 +42,7 @@ export async function loginRoutes(app: FastifyInstance) {
         setPendingCookie(reply, app.httpSettings, app.services.sessions.sealPending('confirm', ctx.pool.id, userId));
         // A failed send (delivery down, send limit reached) still shows the confirm page, without
         // claiming a code was sent; the user can ask again from there, and the failure is logged.
-        const sent = await app.services.users.resendConfirmationCode(ctx.pool, username).then(
+        const sent = await app.services.users.resendConfirmationCode(ctx.pool, username, ctx.authRequest.client.id).then(
           () => '1',
           (failure: unknown) => {
             request.log.warn({ err: failure }, 'could not send a confirmation code at sign-in');

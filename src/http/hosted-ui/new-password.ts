@@ -39,7 +39,7 @@ export async function newPasswordRoutes(app: FastifyInstance) {
       return renderNewPassword(app, reply, ctx, 400, missing, f, { message: 'The two passwords do not match.' });
     }
     try {
-      const updated = await app.services.users.completeNewPassword(ctx.pool, user.id, f.password ?? '', attributes);
+      const updated = await app.services.users.completeNewPassword(ctx.pool, user.id, f.password ?? '', attributes, ctx.authRequest.client.id);
       return await continueSignIn(app, reply, ctx, updated);
     } catch (error) {
       if (!(error instanceof AppError) || error.code === 'Internal') throw error;

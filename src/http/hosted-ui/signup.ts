@@ -35,7 +35,7 @@ export async function signUpRoutes(app: FastifyInstance) {
       if (value) attributes[name] = value;
     }
     try {
-      const result = await app.services.users.signUp(ctx.pool, { username, password: fields.password ?? '', attributes });
+      const result = await app.services.users.signUp(ctx.pool, { username, password: fields.password ?? '', attributes }, ctx.authRequest.client.id);
       setPendingCookie(reply, app.httpSettings, app.services.sessions.sealPending('confirm', ctx.pool.id, result.user.id));
       if (!result.codeDelivery) {
         return renderPage(reply, 200, 'message', {

@@ -93,7 +93,7 @@ export function createDirectoryStores(db: Database.Database) {
       WHERE ug.pool_id = ? AND ug.group_name = ? ORDER BY u.username_key`),
     poolDelete: db.prepare('DELETE FROM user_pools WHERE id = ?'),
     // Rows that name a pool without a foreign key to it (users' rows go with the users).
-    poolLeftovers: ['authorization_codes', 'browser_sessions', 'refresh_tokens', 'token_families', 'signing_keys']
+    poolLeftovers: ['authorization_codes', 'browser_sessions', 'refresh_tokens', 'token_families', 'signing_keys', 'auth_events']
       .map((table) => db.prepare(`DELETE FROM ${table} WHERE pool_id = ?`)),
     clientDelete: db.prepare('DELETE FROM clients WHERE id = ?'),
     groupGet: db.prepare<[string, string], GroupRow>('SELECT * FROM groups WHERE pool_id = ? AND name = ?'),

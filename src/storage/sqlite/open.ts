@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrationsDir } from '../../config/paths.js';
 import type { Storage } from '../storage.js';
+import { createAuditStore } from './audit-store.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
 import { createMfaStores } from './mfa-stores.js';
@@ -40,6 +41,7 @@ export function openSqlite(file: string): Storage {
     lockout: auth.lockout,
     mfa: mfa.mfa,
     challengeUses: mfa.challengeUses,
+    authEvents: createAuditStore(db),
     async applyConfig(plan) { directory.applyConfig(plan); },
     async getMeta(key) { return meta.get.get(key)?.value; },
     async setMeta(key, value) { meta.set.run(key, value); },

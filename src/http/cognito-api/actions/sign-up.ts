@@ -20,12 +20,12 @@ const simulatedDelivery = (username: string) => ({
 async function sendCodeAction(
   ctx: ActionContext,
   input: { ClientId: string; SecretHash?: string; Username: string },
-  send: (pool: UserPool) => Promise<CodeDeliveryDetails>,
+  send: (pool: UserPool, clientId: string) => Promise<CodeDeliveryDetails>,
 ) {
   const { client, pool } = await requireClient(ctx, input.ClientId);
   ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
   try {
-    return { CodeDeliveryDetails: codeDelivery(await send(pool)) };
+    return { CodeDeliveryDetails: codeDelivery(await send(pool, client.id)) };
   } catch (error) {
     if (error instanceof AppError && error.code === 'UserNotFound' && hidesUsers(client)) return simulatedDelivery(input.Username);
     throw error;
@@ -38,7 +38,7 @@ export const signUpActions: ActionTable = {
     async (input, ctx) => {
       const { client, pool } = await requireClient(ctx, input.ClientId);
       ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
-      const result = await ctx.services.users.signUp(pool, { username: input.Username, password: input.Password, attributes: attributesToRecord(input.UserAttributes) });
+      const result = await ctx.services.users.signUp(pool, { username: input.Username, password: input.Password, attributes: attributesToRecord(input.UserAttributes) }, client.id);
       return {
         UserConfirmed: result.userConfirmed,
         UserSub: result.user.id,
@@ -53,7 +53,7 @@ export const signUpActions: ActionTable = {
       const { client, pool } = await requireClient(ctx, input.ClientId);
       ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
       try {
-        await ctx.services.users.confirmSignUp(pool, input.Username, input.ConfirmationCode);
+        await ctx.services.users.confirmSignUp(pool, input.Username, input.ConfirmationCode, client.id);
       } catch (error) {
         if (error instanceof AppError && error.code === 'UserNotFound' && hidesUsers(client)) {
           throw new AppError('CodeMismatch', 'Invalid verification code provided, please try again.');
@@ -65,10 +65,10 @@ export const signUpActions: ActionTable = {
   ),
 
   ResendConfirmationCode: userAction(z.object({ ...WithClient, Username }), (input, ctx) =>
-    sendCodeAction(ctx, input, (pool) => ctx.services.users.resendConfirmationCode(pool, input.Username))),
+    sendCodeAction(ctx, input, (pool, clientId) => ctx.services.users.resendConfirmationCode(pool, input.Username, clientId))),
 
   ForgotPassword: userAction(z.object({ ...WithClient, Username }), (input, ctx) =>
-    sendCodeAction(ctx, input, (pool) => ctx.services.users.forgotPassword(pool, input.Username))),
+    sendCodeAction(ctx, input, (pool, clientId) => ctx.services.users.forgotPassword(pool, input.Username, clientId))),
 
   ConfirmForgotPassword: userAction(
     z.object({ ...WithClient, Username, ConfirmationCode, Password }),
@@ -76,7 +76,7 @@ export const signUpActions: ActionTable = {
       const { client, pool } = await requireClient(ctx, input.ClientId);
       ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
       try {
-        await ctx.services.users.confirmForgotPassword(pool, input.Username, input.ConfirmationCode, input.Password);
+        await ctx.services.users.confirmForgotPassword(pool, input.Username, input.ConfirmationCode, input.Password, client.id);
       } catch (error) {
         if (error instanceof AppError && error.code === 'UserNotFound' && hidesUsers(client)) {
           throw new AppError('CodeMismatch', 'Invalid verification code provided, please try again.');
