@@ -6,6 +6,7 @@ import type { Storage } from '../../src/storage/storage.js';
 import { adminConformance } from './conformance-admin.js';
 import { authConformance } from './conformance-auth.js';
 import { directoryConformance, type WithStorage } from './conformance-directory.js';
+import { keysConformance } from './conformance-keys.js';
 import { securityConformance } from './conformance-security.js';
 
 export function runStorageConformance(name: string, open: () => Promise<Storage> | Storage): void {
@@ -21,4 +22,5 @@ export function runStorageConformance(name: string, open: () => Promise<Storage>
   authConformance(name, withStorage);
   adminConformance(name, withStorage);
   securityConformance(name, withStorage);
+  keysConformance(name, withStorage);
 }
