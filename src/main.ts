@@ -7,7 +7,6 @@ import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, 
 import { ConfigError } from './core/pools/apply-config.js';
 import type { Clock, MessageSender, SecretBox } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
-import { buildApp } from './http/build-app.js';
 import { createAuditTrail } from './infra/audit-trail.js';
 import { createArgon2Hasher } from './infra/argon2-hasher.js';
 import { createJoseSigner } from './infra/jose-signer.js';
@@ -89,6 +88,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       logger.info('seeded the example user pool');
     }
 
+    // Imported here, not above, so operator commands (which never serve) start without loading Fastify.
+    const { buildApp } = await import('./http/build-app.js');
     const app = await buildApp(services, {
       publicUrl: config.publicUrl,
       secureCookies: config.secureCookies,
