@@ -60,7 +60,7 @@ function parseOptions(args: string[], specs: Record<string, OptionSpec>): Record
   try {
     const parsed = parseArgs({
       args,
-      options: Object.fromEntries(Object.keys(specs).map((name) => [name, { type: 'string' as const }])),
+      options: Object.fromEntries(Object.keys(specs).map((name) => [name, { type: 'string' as const, multiple: true as const }])),
       strict: true,
       allowPositionals: false,
     });
@@ -68,12 +68,17 @@ function parseOptions(args: string[], specs: Record<string, OptionSpec>): Record
   } catch (error) {
     return (error as Error).message;
   }
+  const result: Record<string, string | undefined> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    const value = values[name];
+    const given = (values[name] as string[] | undefined) ?? [];
+    // Which of two --pool values an operator meant is not ours to guess.
+    if (given.length > 1) return `--${name} is given more than once`;
+    const value = given[0];
+    result[name] = value;
     if (spec.required && (typeof value !== 'string' || value === '')) return `--${name} is required`;
     if (typeof value === 'string' && spec.choices && !spec.choices.includes(value)) return `--${name} must be one of ${spec.choices.join(', ')}`;
   }
-  return values as Record<string, string | undefined>;
+  return result;
 }
 
 export function parseInvocation(argv: readonly string[]): Invocation {
