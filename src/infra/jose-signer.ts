@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '../errors/app-error.js';
-import { isPublished } from '../core/keys/publication.js';
+import { isPublished, KEY_PURPOSES } from '../core/keys/publication.js';
 import type { KeyPurpose, SigningKey } from '../core/model.js';
 import type { Clock, Issuer, Jwks, SecretBox, TokenSigner } from '../core/ports.js';
 import type { SigningKeyStore } from '../storage/storage.js';
@@ -99,7 +99,7 @@ export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; 
 
     async ensureKeys(poolId) {
       const current = await keysOf(poolId, true);
-      const missing = (['id', 'access'] as const).filter((p) => !current.signing[p]);
+      const missing = KEY_PURPOSES.filter((p) => !current.signing[p]);
       if (missing.length === 0) return;
       for (const purpose of missing) await deps.keys.createIfAbsent(await signer.generateKey(poolId, purpose));
       await keysOf(poolId, true);
