@@ -27,6 +27,8 @@ COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY views ./views
 COPY public ./public
+# `openpool` on PATH for the operator commands: docker compose exec openpool openpool keys rotate --pool <id>
+RUN chmod 755 dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/openpool
 
 # The SQLite database and, when OPENPOOL_SECRET_KEY is unset, the master key file
 # (openpool.key beside the database) live in /data, the only writable place.

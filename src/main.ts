@@ -1,11 +1,12 @@
 /** The composition root: config → logger → storage → infra → services → HTTP. Nothing else wires. */
 import type { FastifyInstance } from 'fastify';
-import type pino from 'pino';
+import { existsSync } from 'node:fs';
+import pino from 'pino';
 import { EXAMPLE_CONFIG } from './config/defaults.js';
 import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type ServerConfig } from './config/load.js';
-import type { Clock, MessageSender } from './core/ports.js';
+import { ConfigError } from './core/pools/apply-config.js';
+import type { Clock, MessageSender, SecretBox } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
-import { buildApp } from './http/build-app.js';
 import { createAuditTrail } from './infra/audit-trail.js';
 import { createArgon2Hasher } from './infra/argon2-hasher.js';
 import { createJoseSigner } from './infra/jose-signer.js';
@@ -18,8 +19,9 @@ import { otplibTotp } from './infra/otplib-totp.js';
 import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
-import { createLogger } from './logging/logger.js';
+import { createLogger, type Logger } from './logging/logger.js';
 import { openSqlite } from './storage/sqlite/open.js';
+import type { Storage } from './storage/storage.js';
 import { startupSummary } from './startup-summary.js';
 
 export interface StartOptions {
@@ -45,6 +47,19 @@ export interface OpenPool {
 
 const SEEDED = 'example_seeded';
 
+/** The infra and services both the server and the operator commands run on. */
+async function composeServices(config: ServerConfig, storage: Storage, logger: Logger, clock: Clock, sender: MessageSender,
+  master: { key: Buffer }): Promise<{ services: Services; box: SecretBox }> {
+  const box = createSecretBox(master.key);
+  const issuer = createUrlIssuer(config.issuerBaseUrl);
+  const services = createServices({
+    storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer,
+    audit: createAuditTrail({ logger, events: storage.authEvents, clock }), totp: otplibTotp,
+    signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
+  });
+  return { services, box };
+}
+
 export async function startOpenPool(options: StartOptions = {}): Promise<OpenPool> {
   const baseConfig = loadServerConfig(options.env ?? process.env, options.argv ?? process.argv.slice(2), options.cwd);
   const configFile = baseConfig.configFile ? readConfigFile(baseConfig.configFile) : undefined;
@@ -57,8 +72,6 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
   try {
     const master = loadMasterKey(config.secretKey, config.database.file);
     if (master.file) logger.info({ masterKeyFile: master.file }, 'master key file (seals client secrets, signing keys and SRP verifiers): keep it out of database backups');
-    const box = createSecretBox(master.key);
-    const issuer = createUrlIssuer(config.issuerBaseUrl);
     let email: MessageSender;
     if (config.smtpUrl) {
       const smtp = createSmtpSender(config.smtpUrl, config.mailFrom);
@@ -68,12 +81,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       email = createLogSender(logger);
     }
     const sms = config.smsWebhookUrl ? createWebhookSmsSender(config.smsWebhookUrl) : createLogSmsSender(logger);
-    const sender = createRoutingSender({ email, sms });
-    const clock = options.clock ?? systemClock;
-    const services = createServices({
-      storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail({ logger, events: storage.authEvents, clock }), totp: otplibTotp,
-      signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
-    });
+    const { services, box } = await composeServices(config, storage, logger, options.clock ?? systemClock, createRoutingSender({ email, sms }), master);
 
     if (configFile) {
       await services.pools.apply(toPoolDefinitions(configFile), config.region);
@@ -84,6 +92,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       logger.info('seeded the example user pool');
     }
 
+    // Imported here, not above, so operator commands (which never serve) start without loading Fastify.
+    const { buildApp } = await import('./http/build-app.js');
     const app = await buildApp(services, {
       publicUrl: config.publicUrl,
       secureCookies: config.secureCookies,
@@ -102,6 +112,43 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     return { app, config, services, address, close };
   } catch (error) {
     for (const fn of closers) await fn();
+    throw error;
+  }
+}
+
+export interface OperatorSession {
+  config: ServerConfig;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * What an operator command (`openpool keys …`) works on: the database and master key the server
+ * would use (same environment), with the same services, but no HTTP, no mail and no config file.
+ * It never creates a database or a master key file: pointed at the wrong path, a command would
+ * otherwise work on an empty database of its own and report success.
+ */
+export async function openOperatorSession(options: Pick<StartOptions, 'env' | 'cwd' | 'clock' | 'logDestination'> = {}): Promise<OperatorSession> {
+  const config = loadServerConfig(options.env ?? process.env, [], options.cwd);
+  const file = config.database.file;
+  if (file === ':memory:' || !existsSync(file)) {
+    throw new ConfigError([{ path: ['DATABASE_URL'], message: `no OpenPool database at ${file} (set DATABASE_URL to the one the server uses)` }]);
+  }
+  let master: { key: Buffer };
+  try {
+    master = loadMasterKey(config.secretKey, file, { create: false });
+  } catch (error) {
+    throw new ConfigError([{ path: ['OPENPOOL_SECRET_KEY'], message: (error as Error).message }]);
+  }
+  // The command's output is its own: log lines go to stderr, and only warnings or worse.
+  const level = ['fatal', 'error', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn';
+  const logger = createLogger(level, options.logDestination ?? pino.destination(2));
+  const storage = openSqlite(file);
+  try {
+    const { services } = await composeServices(config, storage, logger, options.clock ?? systemClock, createLogSender(logger), master);
+    return { config, services, close: () => storage.close() };
+  } catch (error) {
+    await storage.close();
     throw error;
   }
 }

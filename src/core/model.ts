@@ -239,7 +239,11 @@ export interface SigningKey {
   privateJwkSealed: string;
   publicJwk: Record<string, unknown>;
   createdAt: number;
+  /** An active key signs new tokens; a retired one only verifies, and is published until `publishUntil`. */
   status: 'active' | 'retired';
+  retiredAt?: number;
+  /** Epoch ms after which no token signed by this retired key can still be valid. */
+  publishUntil?: number;
 }
 
 /** A user's second factors. A user without a record has none. */

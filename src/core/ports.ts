@@ -1,5 +1,5 @@
 /** What the core needs from the outside world. Implementations live in src/infra. */
-import type { KeyPurpose } from './model.js';
+import type { KeyPurpose, SigningKey } from './model.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -47,6 +47,13 @@ export interface TokenSigner {
   jwks(poolId: string): Promise<Jwks>;
   /** Make sure the pool has its signing keys (idempotent). */
   ensureKeys(poolId: string): Promise<void>;
+  /** A new, unstored key pair for the pool: active, its private half sealed, its kid the JWK thumbprint. */
+  generateKey(poolId: string, purpose: KeyPurpose): Promise<SigningKey>;
+  /**
+   * Forget what is cached for the pool so the next use reads storage. Without it a change shows
+   * within the signer's refresh period (10 s), which is how other processes learn of it.
+   */
+  refresh(poolId: string): void;
 }
 
 /** RFC 6238 one-time passwords (6 digits, 30 s, SHA-1), as authenticator apps make them. */

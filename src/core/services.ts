@@ -1,6 +1,7 @@
 /** The use cases, bound to their dependencies: what every surface calls. */
 import type { CoreDeps } from './deps.js';
-import type { Client, ClientSettings, MfaType, PoolSettings, ResourceServer, User, UserPool } from './model.js';
+import type { Client, ClientSettings, KeyPurpose, MfaType, PoolSettings, ResourceServer, User, UserPool } from './model.js';
+import { listSigningKeys, rotateSigningKeys } from './keys/rotate.js';
 import { buildConfigPlan, type PoolDefinition } from './pools/apply-config.js';
 import { findClient, requirePool } from './pools/lookup.js';
 import * as adminPools from './pools/admin-pools.js';
@@ -150,6 +151,9 @@ export function createServices(deps: CoreDeps) {
     },
     keys: {
       jwks: (poolId: string) => deps.signer.jwks(poolId),
+      /** New signing keys for the pool (both purposes unless narrowed); the old ones stay published while their tokens live. */
+      rotate: (poolId: string, purposes?: readonly KeyPurpose[]) => rotateSigningKeys(deps, poolId, purposes),
+      list: (poolId: string) => listSigningKeys(deps, poolId),
     },
     api: {
       requireAuthFlow,

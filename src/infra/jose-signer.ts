@@ -1,72 +1,107 @@
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '../errors/app-error.js';
+import { isPublished, KEY_PURPOSES } from '../core/keys/publication.js';
 import type { KeyPurpose, SigningKey } from '../core/model.js';
 import type { Clock, Issuer, Jwks, SecretBox, TokenSigner } from '../core/ports.js';
 import type { SigningKeyStore } from '../storage/storage.js';
 
 interface PoolKeys {
   signing: Partial<Record<KeyPurpose, { kid: string; key: CryptoKey }>>;
+  /** The published keys: what verifies is what the JWKS lists. */
   verifying: Map<string, CryptoKey>;
   jwks: Jwks;
-  loadedAt: number;
 }
 
-/** How soon an unknown kid may trigger another reload (another instance may have rotated). */
+interface CacheEntry {
+  keys: Promise<PoolKeys>;
+  /** When the read behind `keys` started. */
+  loadedAt: number;
+  /** The last settled load, whose parsed keys the next load reuses. */
+  settled?: PoolKeys;
+}
+
+/**
+ * How often the keys are re-read from storage. Another instance (or the CLI) may have rotated
+ * them; re-reading this often is how every instance sharing the database switches within 30 s.
+ */
+export const KEY_REFRESH_MS = 10_000;
+/** How soon an unknown kid may trigger another reload (a token signed by an instance that switched first). */
 const RELOAD_AFTER_MS = 5_000;
+
+const sameKids = (a: Jwks, b: Jwks) => a.keys.length === b.keys.length && a.keys.every((k, i) => k.kid === b.keys[i]!.kid);
 
 /**
  * RS256 signing with each pool's persisted RSA keys, as Cognito does: one key for ID tokens and
- * one for access tokens. Keys are parsed once and cached; private keys are stored sealed.
+ * one for access tokens. Private keys are stored sealed. A key is parsed once and reused across
+ * refreshes; the JWKS object stays the same while its key set does, so HTTP caches keyed on it
+ * (and their ETags) change exactly when a key is added or dropped.
  */
 export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; clock: Clock; issuer: Issuer }): TokenSigner {
-  const cache = new Map<string, Promise<PoolKeys>>();
+  const cache = new Map<string, CacheEntry>();
 
-  async function load(poolId: string): Promise<PoolKeys> {
-    const rows = await deps.keys.listForPool(poolId);
+  async function load(poolId: string, previous: PoolKeys | undefined): Promise<PoolKeys> {
+    const now = deps.clock.now();
+    const rows = (await deps.keys.listForPool(poolId)).filter((row) => isPublished(row, now));
     const signing: PoolKeys['signing'] = {};
     const verifying = new Map<string, CryptoKey>();
     const jwks: Jwks = { keys: [] };
     for (const row of rows) {
-      verifying.set(row.kid, (await importJWK(row.publicJwk as JWK, 'RS256')) as CryptoKey);
+      verifying.set(row.kid, previous?.verifying.get(row.kid) ?? ((await importJWK(row.publicJwk as JWK, 'RS256')) as CryptoKey));
       jwks.keys.push({ ...row.publicJwk, alg: 'RS256', kid: row.kid, use: 'sig' });
       if (row.status === 'active' && !signing[row.purpose]) {
-        const privateJwk = JSON.parse(deps.box.open(row.privateJwkSealed)) as JWK;
-        signing[row.purpose] = { kid: row.kid, key: (await importJWK(privateJwk, 'RS256')) as CryptoKey };
+        const known = previous?.signing[row.purpose];
+        if (known?.kid === row.kid) {
+          signing[row.purpose] = known;
+        } else {
+          const privateJwk = JSON.parse(deps.box.open(row.privateJwkSealed)) as JWK;
+          signing[row.purpose] = { kid: row.kid, key: (await importJWK(privateJwk, 'RS256')) as CryptoKey };
+        }
       }
     }
-    return { signing, verifying, jwks, loadedAt: deps.clock.now() };
+    return { signing, verifying, jwks: previous && sameKids(previous.jwks, jwks) ? previous.jwks : jwks };
   }
 
   function keysOf(poolId: string, fresh = false): Promise<PoolKeys> {
-    let entry = cache.get(poolId);
-    if (!entry || fresh) {
-      entry = load(poolId);
-      cache.set(poolId, entry);
-      // Unknown pools are not remembered, so random ids cannot grow the cache.
-      entry.then((k) => k.jwks.keys.length === 0 && cache.delete(poolId), () => cache.delete(poolId));
-    }
-    return entry;
+    const now = deps.clock.now();
+    const current = cache.get(poolId);
+    if (current && !fresh && now - current.loadedAt < KEY_REFRESH_MS) return current.keys;
+    const entry: CacheEntry = { keys: load(poolId, current?.settled), loadedAt: now };
+    cache.set(poolId, entry);
+    entry.keys.then(
+      (keys) => {
+        entry.settled = keys;
+        // Unknown pools are not remembered, so random ids cannot grow the cache.
+        if (keys.jwks.keys.length === 0 && cache.get(poolId) === entry) cache.delete(poolId);
+      },
+      () => cache.get(poolId) === entry && cache.delete(poolId),
+    );
+    return entry.keys;
   }
 
-  async function createKey(poolId: string, purpose: KeyPurpose): Promise<void> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-    const publicJwk = await exportJWK(publicKey);
-    const privateJwk = await exportJWK(privateKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    const key: SigningKey = {
-      kid, poolId, purpose, algorithm: 'RS256', status: 'active', createdAt: deps.clock.now(),
-      privateJwkSealed: deps.box.seal(JSON.stringify(privateJwk)),
-      publicJwk: { kty: publicJwk.kty, n: publicJwk.n, e: publicJwk.e },
-    };
-    await deps.keys.createIfAbsent(key);
-  }
+  const signer: TokenSigner = {
+    async generateKey(poolId, purpose) {
+      const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+      const publicJwk = await exportJWK(publicKey);
+      const privateJwk = await exportJWK(privateKey);
+      const key: SigningKey = {
+        kid: await calculateJwkThumbprint(publicJwk), poolId, purpose, algorithm: 'RS256', status: 'active', createdAt: deps.clock.now(),
+        privateJwkSealed: deps.box.seal(JSON.stringify(privateJwk)),
+        publicJwk: { kty: publicJwk.kty, n: publicJwk.n, e: publicJwk.e },
+      };
+      return key;
+    },
 
-  return {
+    refresh(poolId) {
+      // Stale rather than gone: the next load still reuses the keys already parsed.
+      const entry = cache.get(poolId);
+      if (entry) entry.loadedAt = Number.NEGATIVE_INFINITY;
+    },
+
     async ensureKeys(poolId) {
       const current = await keysOf(poolId, true);
-      const missing = (['id', 'access'] as const).filter((p) => !current.signing[p]);
+      const missing = KEY_PURPOSES.filter((p) => !current.signing[p]);
       if (missing.length === 0) return;
-      for (const purpose of missing) await createKey(poolId, purpose);
+      for (const purpose of missing) await deps.keys.createIfAbsent(await signer.generateKey(poolId, purpose));
       await keysOf(poolId, true);
     },
 
@@ -91,7 +126,7 @@ export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; 
       const poolId = typeof iss === 'string' ? deps.issuer.poolIdOf(iss) : undefined;
       if (!poolId || !kid) throw invalid('The token was not issued by this server.');
       let keys = await keysOf(poolId);
-      if (!keys.verifying.has(kid) && deps.clock.now() - keys.loadedAt > RELOAD_AFTER_MS) keys = await keysOf(poolId, true);
+      if (!keys.verifying.has(kid) && deps.clock.now() - (cache.get(poolId)?.loadedAt ?? 0) > RELOAD_AFTER_MS) keys = await keysOf(poolId, true);
       const key = keys.verifying.get(kid);
       if (!key) throw invalid('The token was not signed by a key of this user pool.');
       try {
@@ -111,4 +146,5 @@ export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; 
       return (await keysOf(poolId)).jwks;
     },
   };
+  return signer;
 }

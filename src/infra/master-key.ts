@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
  * OPENPOOL_SECRET_KEY wins (required when several instances share a database); otherwise a
  * random key is kept in `openpool.key` beside the SQLite file, readable by its owner only.
  */
-export function loadMasterKey(secret: string | undefined, databaseFile: string): { key: Buffer; file?: string } {
+export function loadMasterKey(secret: string | undefined, databaseFile: string, options: { create?: boolean } = {}): { key: Buffer; file?: string } {
   if (secret) return { key: createHash('sha256').update(secret).digest() };
   if (databaseFile === ':memory:') return { key: randomBytes(32) };
   const file = join(dirname(databaseFile), 'openpool.key');
@@ -16,6 +16,8 @@ export function loadMasterKey(secret: string | undefined, databaseFile: string):
     if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
     return { key, file };
   }
+  // A new key could open nothing already sealed in the database: only the server's first start makes one.
+  if (options.create === false) throw new Error(`no master key: OPENPOOL_SECRET_KEY is not set and ${file} does not exist`);
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });

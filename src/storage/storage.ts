@@ -170,10 +170,25 @@ export interface TokenStore {
   rotateRefreshToken(oldHash: string, next: RefreshToken, now: number): Promise<boolean>;
 }
 
+export interface KeyRotation {
+  /** The keys that were active and are now retired, with retiredAt and publishUntil set. */
+  retired: SigningKey[];
+  /** Kids of retired keys whose publishUntil had passed, removed by this rotation. */
+  deleted: string[];
+}
+
 export interface SigningKeyStore {
+  /** Every key of the pool, active and retired, newest first. */
   listForPool(poolId: string): Promise<SigningKey[]>;
   /** Inserts unless the pool already has an active key for that purpose; returns the active one. */
   createIfAbsent(key: SigningKey): Promise<SigningKey>;
+  /**
+   * Atomically, for each new key (active, at most one per purpose): the pool's active key of that
+   * purpose is retired (retiredAt = now, publishUntil) and the new key becomes active. Retired keys
+   * whose publishUntil is at or before `now` are deleted. Throws AlreadyExistsError('kid') when a
+   * new kid is taken, and then changes nothing.
+   */
+  rotate(poolId: string, newKeys: SigningKey[], now: number, publishUntil: number): Promise<KeyRotation>;
 }
 
 export interface SrpVerifier {

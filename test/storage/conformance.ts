@@ -7,6 +7,7 @@ import { adminConformance } from './conformance-admin.js';
 import { auditConformance } from './conformance-audit.js';
 import { authConformance } from './conformance-auth.js';
 import { directoryConformance, type WithStorage } from './conformance-directory.js';
+import { keysConformance } from './conformance-keys.js';
 import { mfaConformance } from './conformance-mfa.js';
 import { securityConformance } from './conformance-security.js';
 
@@ -25,4 +26,5 @@ export function runStorageConformance(name: string, open: () => Promise<Storage>
   securityConformance(name, withStorage);
   mfaConformance(name, withStorage);
   auditConformance(name, withStorage);
+  keysConformance(name, withStorage);
 }

@@ -37,7 +37,9 @@ export function discoveryDocument(publicUrl: string, issuer: string, poolId: str
 
 /**
  * Discovery and JWKS are read constantly by every verifier: their bodies are serialised once per
- * pool and served with an ETag. The JWKS cache is keyed by the key set, so a rotation shows at once.
+ * pool and served with an ETag. The JWKS cache is keyed by the signer's JWKS object, which the
+ * signer replaces exactly when the published key set changes (a rotation, a retired key dropped),
+ * so body and ETag follow the keys.
  */
 export async function wellKnownRoutes(app: FastifyInstance) {
   const discoveryCache = new Map<string, CachedBody>();

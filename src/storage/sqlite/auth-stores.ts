@@ -1,6 +1,7 @@
 /** One-time codes, authorization codes, browser sessions, token families and signing keys. */
 import type Database from 'better-sqlite3';
 import type { AuthorizationCode, BrowserSession, OneTimeCode, RefreshToken, SigningKey, TokenFamily } from '../../core/model.js';
+import { AlreadyExistsError } from '../storage.js';
 import type {
   AuthorizationCodeStore,
   OneTimeCodeStore,
@@ -10,7 +11,7 @@ import type {
   SrpVerifierStore,
   TokenStore,
 } from '../storage.js';
-import { fromJson, optional, toJson } from './json.js';
+import { fromJson, isUniqueViolation, optional, toJson } from './json.js';
 
 interface CodeRow { pool_id: string; user_id: string; purpose: string; code_hash: string; expires_at: number; attempts: number; created_at: number }
 interface AuthCodeRow {
@@ -24,7 +25,10 @@ interface RefreshRow {
   token_hash: string; origin_jti: string; pool_id: string; client_id: string; user_id: string; scopes: string;
   auth_time: number; amr: string; with_id_token: number; created_at: number; expires_at: number; replaced_at: number | null;
 }
-interface KeyRow { kid: string; pool_id: string; purpose: string; algorithm: string; private_jwk_sealed: string; public_jwk: string; status: string; created_at: number }
+interface KeyRow {
+  kid: string; pool_id: string; purpose: string; algorithm: string; private_jwk_sealed: string; public_jwk: string; status: string;
+  created_at: number; retired_at: number | null; publish_until: number | null;
+}
 
 const codeFromRow = (r: CodeRow): OneTimeCode => ({
   poolId: r.pool_id, userId: r.user_id, purpose: r.purpose as OneTimeCode['purpose'], codeHash: r.code_hash,
@@ -49,10 +53,15 @@ const refreshFromRow = (r: RefreshRow): RefreshToken => ({
   scopes: fromJson(r.scopes), authTime: r.auth_time, amr: fromJson(r.amr), withIdToken: r.with_id_token === 1,
   createdAt: r.created_at, expiresAt: r.expires_at, replacedAt: optional(r.replaced_at),
 });
+const keyParams = (k: SigningKey) => ({
+  kid: k.kid, poolId: k.poolId, purpose: k.purpose, algorithm: k.algorithm, privateJwkSealed: k.privateJwkSealed,
+  publicJwk: toJson(k.publicJwk), status: k.status, createdAt: k.createdAt, retiredAt: k.retiredAt ?? null,
+  publishUntil: k.publishUntil ?? null,
+});
 const keyFromRow = (r: KeyRow): SigningKey => ({
   kid: r.kid, poolId: r.pool_id, purpose: r.purpose as SigningKey['purpose'], algorithm: 'RS256',
   privateJwkSealed: r.private_jwk_sealed, publicJwk: fromJson(r.public_jwk), status: r.status as SigningKey['status'],
-  createdAt: r.created_at,
+  createdAt: r.created_at, retiredAt: optional(r.retired_at), publishUntil: optional(r.publish_until),
 });
 
 export function createAuthStores(db: Database.Database) {
@@ -93,8 +102,12 @@ export function createAuthStores(db: Database.Database) {
     refreshReplace: db.prepare('UPDATE refresh_tokens SET replaced_at = ? WHERE token_hash = ? AND replaced_at IS NULL'),
     keysForPool: db.prepare<[string], KeyRow>('SELECT * FROM signing_keys WHERE pool_id = ? ORDER BY created_at DESC, kid'),
     keyActive: db.prepare<[string, string], KeyRow>(`SELECT * FROM signing_keys WHERE pool_id = ? AND purpose = ? AND status = 'active'`),
-    keyInsert: db.prepare(`INSERT INTO signing_keys (kid, pool_id, purpose, algorithm, private_jwk_sealed, public_jwk, status, created_at)
-      VALUES (@kid, @poolId, @purpose, @algorithm, @privateJwkSealed, @publicJwk, @status, @createdAt)`),
+    keyInsert: db.prepare(`INSERT INTO signing_keys (kid, pool_id, purpose, algorithm, private_jwk_sealed, public_jwk, status, created_at,
+        retired_at, publish_until)
+      VALUES (@kid, @poolId, @purpose, @algorithm, @privateJwkSealed, @publicJwk, @status, @createdAt, @retiredAt, @publishUntil)`),
+    keyRetire: db.prepare(`UPDATE signing_keys SET status = 'retired', retired_at = ?, publish_until = ? WHERE kid = ?`),
+    keyDeleteUnpublished: db.prepare<[string, number], { kid: string }>(
+      `DELETE FROM signing_keys WHERE pool_id = ? AND status = 'retired' AND publish_until <= ? RETURNING kid`),
   };
 
   const codes: OneTimeCodeStore = {
@@ -180,8 +193,33 @@ export function createAuthStores(db: Database.Database) {
       return db.transaction(() => {
         const existing = q.keyActive.get(key.poolId, key.purpose);
         if (existing) return keyFromRow(existing);
-        q.keyInsert.run({ ...key, publicJwk: toJson(key.publicJwk) });
+        q.keyInsert.run(keyParams(key));
         return key;
+      }).immediate();
+    },
+    async rotate(poolId, newKeys, now, publishUntil) {
+      const purposes = new Set(newKeys.map((k) => k.purpose));
+      if (purposes.size !== newKeys.length || newKeys.some((k) => k.poolId !== poolId || k.status !== 'active')) {
+        throw new Error('rotate takes active keys of the pool, at most one per purpose');
+      }
+      return db.transaction(() => {
+        // Nothing a key past its publication signed is still valid, so it goes; keys retired below never do.
+        const deleted = q.keyDeleteUnpublished.all(poolId, now).map((r) => r.kid);
+        const retired: SigningKey[] = [];
+        for (const key of newKeys) {
+          const active = q.keyActive.get(poolId, key.purpose);
+          if (active) {
+            q.keyRetire.run(now, publishUntil, active.kid);
+            retired.push({ ...keyFromRow(active), status: 'retired', retiredAt: now, publishUntil });
+          }
+          try {
+            q.keyInsert.run(keyParams(key));
+          } catch (error) {
+            if (isUniqueViolation(error)) throw new AlreadyExistsError('kid');
+            throw error;
+          }
+        }
+        return { retired, deleted };
       }).immediate();
     },
   };
