@@ -32,6 +32,7 @@ export interface RunStats {
   durationS: number;
   /** Successful requests per second. */
   rps: number;
+  /** NaN (null in the results file) when nothing completed. */
   p50Ms: number;
   p99Ms: number;
   /** Successful requests in each whole second of the run (for the no-decay check). */
@@ -70,8 +71,9 @@ function recorder() {
       return {
         ...counts,
         rps: counts.durationS > 0 ? counts.ok / counts.durationS : 0,
-        p50Ms: empty ? 0 : latency.percentile(50) / 1000,
-        p99Ms: empty ? 0 : latency.percentile(99) / 1000,
+        // Nothing completed (a 64-connection sign-in shorter than one queue's wait): no latency to report.
+        p50Ms: empty ? Number.NaN : latency.percentile(50) / 1000,
+        p99Ms: empty ? Number.NaN : latency.percentile(99) / 1000,
         perSecond: seconds,
       };
     },

@@ -142,7 +142,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   const pending = new Map<number, (d: EventLoopDelay) => void>();
   let nextId = 1;
   child.on('message', (m: { type?: string; id?: number } & EventLoopDelay) => {
-    if (m?.type === 'eld' && m.id !== undefined) pending.get(m.id)?.(m);
+    if (m?.type === 'eld' && m.id !== undefined) pending.get(m.id)?.({ p50Ms: m.p50Ms, p99Ms: m.p99Ms, maxMs: m.maxMs });
   });
 
   const agent = oneConnection();
