@@ -118,6 +118,7 @@ function cannon(target: Target, requests: Requests, options: RunOptions): Promis
 }
 
 const spread = <T>(count: number, fn: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => fn(i));
+/** Knuth's multiplicative hash: lookups spread over the whole directory, and the same ones every run. */
 const pick = (size: number, i: number) => Math.floor((((i * 2654435761) >>> 0) / 2 ** 32) * size);
 
 function autocannonScenario(
