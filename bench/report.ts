@@ -1,0 +1,129 @@
+/** The printed table and the results file. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Ceilings } from './ceilings.js';
+import type { EventLoopDelay } from './server.js';
+
+export interface RunRecord {
+  scenario: string;
+  title: string;
+  unit: 'request' | 'flow';
+  connections: number;
+  durationS: number;
+  sent: number;
+  requests: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Server CPU (user + system, all threads) over the run divided by completed requests. */
+  cpuMsPerRequest: number;
+  peakRssMb: number;
+  eventLoopDelay: EventLoopDelay;
+  ceiling?: { label: string; perSecond: number };
+  fractionOfCeiling?: number;
+}
+
+export interface SoakRecord {
+  scenario: string;
+  connections: number;
+  seconds: number;
+  perSecond: number[];
+  firstTenRps: number;
+  lastTenRps: number;
+  /** (last − first) / first. */
+  change: number;
+  /** Within 10 %, as issue 6 asks. */
+  pass: boolean;
+}
+
+export interface Results {
+  label: string;
+  startedAt: string;
+  finishedAt: string;
+  commit?: string;
+  machine: { cpus: number; model: string; memoryGb: number; node: string; platform: string };
+  options: Record<string, unknown>;
+  directory: { users: number; seedMs: number };
+  /** The server's resident memory before any scenario ran. */
+  serverRssMb: { afterStart: number; afterSetup: number };
+  ceilings: Ceilings;
+  runs: RunRecord[];
+  soak?: SoakRecord;
+}
+
+export function machine(): Results['machine'] {
+  const list = cpus();
+  return { cpus: list.length, model: list[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+export function gitCommit(): string | undefined {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${sha}-dirty` : sha;
+  } catch {
+    return undefined;
+  }
+}
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const num = (n: number) => (!Number.isFinite(n) ? '-' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+export function ceilingsText(c: Ceilings): string {
+  return [
+    `Ceilings of this machine (${c.cores} cores, ${c.seconds} s each, in-process, server not running):`,
+    `  RS256 sign (RSA 2048, jose)   ${num(c.rs256SignPerSec)}/s all cores   ${num(c.rs256SignPerSecOneCore)}/s one core`,
+    `  RS256 verify                  ${num(c.rs256VerifyPerSec)}/s all cores`,
+    `  argon2id verify (19 MiB, t=2) ${num(c.argon2VerifyPerSec)}/s all cores   ${num(c.argon2VerifyPerSecOneCore)}/s one core`,
+  ].join('\n');
+}
+
+const COLUMNS: { head: string; width: number; left?: boolean; cell(r: RunRecord): string }[] = [
+  { head: 'scenario', width: 40, left: true, cell: (r) => `${r.scenario} ${r.title}` },
+  { head: 'conns', width: 5, cell: (r) => String(r.connections) },
+  { head: 'req/s', width: 9, cell: (r) => num(r.rps) },
+  { head: 'p50 ms', width: 8, cell: (r) => num(r.p50Ms) },
+  { head: 'p99 ms', width: 8, cell: (r) => num(r.p99Ms) },
+  { head: 'non-2xx', width: 7, cell: (r) => String(r.non2xx) },
+  { head: 'errors', width: 6, cell: (r) => String(r.errors) },
+  { head: 'CPU ms/req', width: 10, cell: (r) => fixed(r.cpuMsPerRequest, 3) },
+  { head: 'RSS MB', width: 7, cell: (r) => fixed(r.peakRssMb, 0) },
+  { head: 'ELD p99', width: 7, cell: (r) => fixed(r.eventLoopDelay.p99Ms, 1) },
+  { head: 'of ceiling', width: 24, left: true, cell: (r) => (r.ceiling && r.fractionOfCeiling !== undefined ? `${fixed(r.fractionOfCeiling * 100, 0)}% of ${num(r.ceiling.perSecond)} (${r.ceiling.label})` : '') },
+];
+
+const pad = (text: string, width: number, left?: boolean) => (left ? text.padEnd(width) : text.padStart(width));
+
+export function tableHeader(): string {
+  const head = COLUMNS.map((c) => pad(c.head, c.width, c.left)).join('  ').trimEnd();
+  return `${head}\n${'-'.repeat(head.length)}`;
+}
+
+export function tableRow(r: RunRecord): string {
+  return COLUMNS.map((c) => pad(c.cell(r), c.width, c.left)).join('  ').trimEnd();
+}
+
+export function soakText(s: SoakRecord): string {
+  return `No-decay check: scenario ${s.scenario} at ${s.connections} connections for ${s.seconds} s: first 10 s ${num(s.firstTenRps)}/s, last 10 s ${num(s.lastTenRps)}/s (${s.change >= 0 ? '+' : ''}${fixed(s.change * 100, 1)}%) ${s.pass ? 'PASS' : 'FAIL'} (within 10%)`;
+}
+
+export function soakRecord(scenario: string, connections: number, perSecond: number[]): SoakRecord {
+  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const firstTenRps = avg(perSecond.slice(0, 10));
+  const lastTenRps = avg(perSecond.slice(-10));
+  const change = firstTenRps > 0 ? (lastTenRps - firstTenRps) / firstTenRps : 0;
+  return { scenario, connections, seconds: perSecond.length, perSecond, firstTenRps, lastTenRps, change, pass: firstTenRps > 0 && Math.abs(change) <= 0.1 };
+}
+
+/** bench/results/<ISO timestamp>.json (colons made file-name safe). */
+export function writeResults(dir: string, results: Results): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${results.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,197 @@
+/**
+ * OpenPool as a child process, so its CPU time and memory are measured apart from the load
+ * generator: CPU from /proc/<pid>/stat, RSS from /proc/<pid>/status, event-loop delay from the
+ * preload module over the IPC channel.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { httpRequest, oneConnection } from './http.js';
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const PRELOAD = new URL('./eld-preload.js', import.meta.url).href;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100; // USER_HZ on every mainstream Linux
+    }
+  }
+  return clockTicks;
+}
+
+/** User + system CPU time of a process (all its threads: libuv's pool where argon2 runs included), in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces and parentheses: fields are counted after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / ticksPerSecond();
+}
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+export const rssMb = (pid: number) => statusKb(pid, 'VmRSS') / 1024;
+
+/**
+ * Peak RSS over one scenario: VmRSS sampled every 100 ms, and the kernel's own high-water mark
+ * (VmHWM) when it can be reset for the scenario (clear_refs 5), which also catches spikes
+ * between samples.
+ */
+export function rssPeakSampler(pid: number) {
+  let hwmReset = false;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    hwmReset = true;
+  } catch {
+    // Not permitted on this kernel or container: sampling alone.
+  }
+  let peakKb = statusKb(pid, 'VmRSS');
+  const timer = setInterval(() => {
+    try {
+      peakKb = Math.max(peakKb, statusKb(pid, 'VmRSS'));
+    } catch {
+      // the process is gone; the run will report that
+    }
+  }, 100);
+  timer.unref();
+  return {
+    stopMb(): number {
+      clearInterval(timer);
+      let kb = peakKb;
+      try {
+        kb = Math.max(kb, statusKb(pid, 'VmRSS'), hwmReset ? statusKb(pid, 'VmHWM') : 0);
+      } catch {
+        // keep the sampled peak
+      }
+      return kb / 1024;
+    },
+  };
+}
+
+export interface EventLoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** The server's event-loop delay since the last reset; `reset` starts a new window. */
+  eventLoopDelay(reset?: boolean): Promise<EventLoopDelay>;
+  /** Waits until the server answers /health promptly again (work queued by a finished run is done). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  configFile: string;
+  /** Where the server's stdout (its request log) goes; /dev/null by default, so logging costs the server but not the disk. */
+  logFile?: string;
+}
+
+export async function startServer(options: StartOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const stdout = openSync(options.logFile ?? '/dev/null', 'a');
+  const stderrFile = join(options.dataDir, 'server.stderr.log');
+  const stderr = openSync(stderrFile, 'a');
+  // A clean environment: the caller's SMTP_URL, LOG_LEVEL or the like must not change what is measured.
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${join(options.dataDir, 'openpool.db')}`,
+    LOG_LEVEL: 'info',
+    // The per-IP limit would otherwise answer 429 to a load generator that is one IP; the
+    // limiter itself still runs on every limited request, so its cost is measured.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+  };
+  const child: ChildProcess = spawn(process.execPath, ['--import', PRELOAD, CLI, '--config', options.configFile], {
+    env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
+  });
+  closeSync(stdout);
+  closeSync(stderr);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => { exited = { code, signal }; resolve(); }));
+  const died = () => new Error(`OpenPool exited (${exited?.code ?? exited?.signal}):\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`);
+
+  const pending = new Map<number, (d: EventLoopDelay) => void>();
+  let nextId = 1;
+  child.on('message', (m: { type?: string; id?: number } & EventLoopDelay) => {
+    if (m?.type === 'eld' && m.id !== undefined) pending.get(m.id)?.({ p50Ms: m.p50Ms, p99Ms: m.p99Ms, maxMs: m.maxMs });
+  });
+
+  const agent = oneConnection();
+  const base = new URL(url);
+  const stop = async () => {
+    agent.destroy();
+    if (!exited) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exit;
+      clearTimeout(killer);
+    }
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw died();
+    const ok = await httpRequest(agent, base, 'GET', '/health', { timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`OpenPool did not answer /health within 60 s:\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    pid: child.pid!,
+    eventLoopDelay(reset = false) {
+      if (exited) return Promise.reject(died());
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { pending.delete(id); reject(new Error('no event-loop report from the server in 10 s')); }, 10_000);
+        pending.set(id, (d) => { clearTimeout(timer); pending.delete(id); resolve(d); });
+        child.send({ type: 'eld', id, reset });
+      });
+    },
+    async settle() {
+      const until = Date.now() + 120_000;
+      let quick = 0;
+      while (quick < 3 && Date.now() < until) {
+        if (exited) throw died();
+        const t0 = performance.now();
+        await httpRequest(agent, base, 'GET', '/health', { timeoutMs: 120_000 }).catch(() => undefined);
+        quick = performance.now() - t0 < 20 ? quick + 1 : 0;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop,
+  };
+}
