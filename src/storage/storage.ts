@@ -36,6 +36,14 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/** Opening a backend failed because its database could not be reached or refused us; the message says why. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
 /** A client as stored: the secret stays sealed. */
 export interface StoredClient extends Omit<Client, 'secret'> {
   secretSealed?: string;
@@ -222,6 +230,9 @@ export interface ChallengeUseStore {
   usable(idHash: string): Promise<boolean>;
 }
 
+/** Whether a backend can serve requests (GET /ready): it answers a trivial query and every migration file is applied. */
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
 /** Everything a config file (or later an admin call) writes, applied all-or-nothing. */
 export interface ConfigPlan {
   pools: UserPool[];
@@ -252,5 +263,7 @@ export interface Storage {
   /** Arbitrary small metadata (e.g. whether the example was seeded). */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Never throws: an unreachable database or a pending migration is a reason, safe to show a load balancer. */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
