@@ -11,6 +11,10 @@ export type Queryable = pg.Pool | pg.PoolClient;
 export async function inTransaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no listener of the pool's: a connection lost between two statements
+  // would otherwise be an uncaught 'error' event. The statement in flight fails anyway.
+  const onError = (error: Error) => { broken = error; };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -21,6 +25,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: pg.PoolClient)
     await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

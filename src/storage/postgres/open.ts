@@ -73,13 +73,16 @@ async function waitForDatabase(config: pg.ClientConfig, url: string, budgetMs: n
     } catch (error) {
       const target = describeTarget(url);
       if (isPermanent(error)) throw new StorageUnavailableError(`PostgreSQL at ${target} refused OpenPool: ${reasonOf(error)}`, { cause: error });
-      if (Date.now() + delayMs > deadline) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
         throw new StorageUnavailableError(
           `PostgreSQL at ${target} did not answer within ${Math.round(budgetMs / 1000)} s (${attempt} attempt${attempt === 1 ? '' : 's'}): ${reasonOf(error)}`,
           { cause: error });
       }
-      onRetry?.({ attempt, delayMs, reason: reasonOf(error) });
-      await sleep(delayMs);
+      // The last wait is cut short so that one more attempt falls at the deadline.
+      const wait = Math.min(delayMs, left);
+      onRetry?.({ attempt, delayMs: wait, reason: reasonOf(error) });
+      await sleep(wait);
       delayMs = Math.min(delayMs * 2, 5_000);
     } finally {
       await probe.end().catch(() => {});
