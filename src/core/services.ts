@@ -146,6 +146,10 @@ export function createServices(deps: CoreDeps) {
     keys: {
       jwks: (poolId: string) => deps.signer.jwks(poolId),
     },
+    /** For load balancers and orchestrators (GET /ready). */
+    health: {
+      ready: () => deps.storage.ready(),
+    },
     api: {
       requireAuthFlow,
       verifySecretHash,
