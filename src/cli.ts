@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from './core/pools/apply-config.js';
 import { startOpenPool } from './main.js';
+import { StorageUnavailableError } from './storage/storage.js';
 
 try {
   const server = await startOpenPool({ printSummary: true });
@@ -17,7 +18,7 @@ try {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof StorageUnavailableError) {
     console.error(`OpenPool did not start: ${error.message}`);
   } else {
     console.error('OpenPool did not start:', error);

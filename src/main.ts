@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import { EXAMPLE_CONFIG } from './config/defaults.js';
-import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type ServerConfig } from './config/load.js';
+import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type DatabaseConfig, type ServerConfig } from './config/load.js';
 import type { Clock, MessageSender } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
 import { buildApp } from './http/build-app.js';
@@ -18,8 +18,10 @@ import { otplibTotp } from './infra/otplib-totp.js';
 import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
-import { createLogger } from './logging/logger.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { describeTarget, openPostgres } from './storage/postgres/open.js';
 import { openSqlite } from './storage/sqlite/open.js';
+import type { Storage } from './storage/storage.js';
 import { startupSummary } from './startup-summary.js';
 
 export interface StartOptions {
@@ -45,6 +47,18 @@ export interface OpenPool {
 
 const SEEDED = 'example_seeded';
 
+/** SQLite opens at once; PostgreSQL may still be starting (compose, orchestrators), so it is retried for a bounded time. */
+async function openStorage(database: DatabaseConfig, logger: Logger): Promise<Storage> {
+  if (database.kind === 'sqlite') return openSqlite(database.file);
+  const target = describeTarget(database.url);
+  logger.info({ database: target }, 'connecting to PostgreSQL');
+  return openPostgres(database.url, {
+    connectTimeoutMs: database.connectTimeoutMs,
+    onRetry: ({ attempt, delayMs, reason }) => logger.warn({ database: target, attempt, retryInMs: delayMs, reason }, 'PostgreSQL is not reachable yet; retrying'),
+    onIdleError: (error) => logger.warn({ database: target, reason: error.message }, 'an idle PostgreSQL connection failed; the pool replaces it'),
+  });
+}
+
 export async function startOpenPool(options: StartOptions = {}): Promise<OpenPool> {
   const baseConfig = loadServerConfig(options.env ?? process.env, options.argv ?? process.argv.slice(2), options.cwd);
   const configFile = baseConfig.configFile ? readConfigFile(baseConfig.configFile) : undefined;
@@ -52,10 +66,10 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
   const logger = createLogger(config.logLevel, options.logDestination);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const storage = openSqlite(config.database.file);
+  const storage = await openStorage(config.database, logger);
   const closers: (() => Promise<void> | void)[] = [() => storage.close()];
   try {
-    const master = loadMasterKey(config.secretKey, config.database.file);
+    const master = loadMasterKey(config.secretKey, config.database.kind === 'sqlite' ? config.database.file : undefined);
     if (master.file) logger.info({ masterKeyFile: master.file }, 'master key file (seals client secrets, signing keys and SRP verifiers): keep it out of database backups');
     const box = createSecretBox(master.key);
     const issuer = createUrlIssuer(config.issuerBaseUrl);
