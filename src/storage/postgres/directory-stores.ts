@@ -258,7 +258,10 @@ export function createDirectoryStores(pool: Pool) {
   };
 
   const applyConfig = (plan: ConfigPlan) => inTransaction(pool, async (c) => {
+    // Waiting for another instance's apply is not a stuck statement; the writes after it are timed as usual.
+    await c.query('SET LOCAL statement_timeout = 0');
     await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [CONFIG_LOCK]);
+    await c.query('SET LOCAL statement_timeout TO DEFAULT');
     for (const p of plan.pools) await putPool(c, p);
     for (const rs of plan.resourceServers) await c.query(SQL.resourceServerUpsert, resourceServerParams(rs));
     for (const cl of plan.clients) await putClient(c, cl);

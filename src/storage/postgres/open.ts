@@ -33,7 +33,8 @@ function parseBigint(text: string): number {
 export function describeTarget(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname || '/'}`;
+    const host = u.hostname || u.searchParams.get('host') || 'localhost';
+    return `${host}:${u.port || '5432'}${u.pathname || '/'}`;
   } catch {
     return 'the configured PostgreSQL server';
   }
