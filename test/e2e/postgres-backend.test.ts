@@ -144,7 +144,8 @@ describe('OpenPool over PostgreSQL: startup failures', () => {
       }),
       (error: unknown) => error instanceof StorageUnavailableError && /127\.0\.0\.1:1\/openpool did not answer within 1 s/.test(error.message),
     );
-    assert.ok(Date.now() - started < 5_000);
+    // Generous: the point is that it gives up at all (a loaded CI machine is slow to start servers).
+    assert.ok(Date.now() - started < 20_000);
   });
 
   it('the CLI exits non-zero with one clear line, after logging its retries, never the password', async () => {
