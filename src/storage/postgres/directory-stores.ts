@@ -228,7 +228,9 @@ export function createDirectoryStores(pool: Pool) {
     async create(user, usernameKey, aliases) { await inTransaction(pool, (c) => insertUser(c, user, usernameKey, aliases)); },
     async update(poolId, userId, updater) {
       return inTransaction(pool, async (c) => {
-        const row = await one<UserRow>(c, 'SELECT * FROM users WHERE pool_id = $1 AND id = $2 FOR UPDATE', [poolId, userId]);
+        // NO KEY UPDATE: the id never changes, so rows that reference the user (codes, MFA, lockout)
+        // may still be written meanwhile; only other updates of this user wait.
+        const row = await one<UserRow>(c, 'SELECT * FROM users WHERE pool_id = $1 AND id = $2 FOR NO KEY UPDATE', [poolId, userId]);
         if (!row) throw new NotFoundError('user');
         const next = updater(userFromRow(row));
         await c.query(`UPDATE users SET status = $3, enabled = $4, password_hash = $5, attributes = $6, updated_at = $7,
