@@ -10,7 +10,7 @@ import type {
   SrpVerifierStore,
   TokenStore,
 } from '../storage.js';
-import { fromJson, inTransaction, nullable, optional, toJson, type Pool, type Queryable } from './db.js';
+import { fromJson, inTransaction, one, nullable, optional, toJson, type Pool, type Queryable } from './db.js';
 
 interface CodeRow { pool_id: string; user_id: string; purpose: string; code_hash: string; expires_at: number; attempts: number; created_at: number }
 interface AuthCodeRow {
@@ -55,10 +55,6 @@ const keyFromRow = (r: KeyRow): SigningKey => ({
   privateJwkSealed: r.private_jwk_sealed, publicJwk: fromJson(r.public_jwk), status: r.status as SigningKey['status'],
   createdAt: r.created_at,
 });
-
-async function one<R extends object>(db: Queryable, sql: string, params: unknown[]): Promise<R | undefined> {
-  return (await db.query<R>(sql, params)).rows[0];
-}
 
 const insertRefreshToken = (db: Queryable, t: RefreshToken) =>
   db.query(`INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, client_id, user_id, scopes, auth_time, amr, with_id_token,

@@ -30,11 +30,15 @@ export async function inTransaction<T>(pool: Pool, work: (client: pg.PoolClient)
   }
 }
 
+/** The first row, if any. */
+export async function one<R extends object>(db: Queryable, sql: string, params: unknown[]): Promise<R | undefined> {
+  return (await db.query<R>(sql, params)).rows[0];
+}
+
 const sqlState = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 
 export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === '23505';
-export const isForeignKeyViolation = (error: unknown): boolean => sqlState(error) === '23503';
 
 export const toJson = (value: unknown): string => JSON.stringify(value);
 export const fromJson = <T>(text: string): T => JSON.parse(text) as T;

@@ -12,7 +12,7 @@ import {
   type UserAlias,
   type UserStore,
 } from '../storage.js';
-import { fromJson, inTransaction, isUniqueViolation, nullable, optional, toJson, type Pool, type Queryable } from './db.js';
+import { fromJson, inTransaction, isUniqueViolation, one, nullable, optional, toJson, type Pool, type Queryable } from './db.js';
 
 interface PoolRow { id: string; name: string; settings: string; created_at: number; updated_at: number }
 interface ClientRow { id: string; pool_id: string; name: string; secret_sealed: string | null; settings: string; created_at: number; updated_at: number }
@@ -74,10 +74,6 @@ const SQL = {
 
 const groupParams = (g: Group) => [g.poolId, g.name, nullable(g.description), nullable(g.precedence), nullable(g.roleArn), g.createdAt, g.updatedAt];
 const resourceServerParams = (rs: ResourceServer) => [rs.poolId, rs.identifier, rs.name, toJson(rs.scopes)];
-
-async function one<R extends object>(db: Queryable, sql: string, params: unknown[]): Promise<R | undefined> {
-  return (await db.query<R>(sql, params)).rows[0];
-}
 
 async function putPool(db: Queryable, p: UserPool) {
   await db.query(SQL.poolUpsert, [p.id, p.name, toJson(p.settings), p.createdAt, p.updatedAt]);
