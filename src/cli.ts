@@ -2,6 +2,7 @@
 import { parseInvocation, runInvocation } from './cli/commands.js';
 import { ConfigError } from './core/pools/apply-config.js';
 import { openOperatorSession, startOpenPool } from './main.js';
+import { StorageUnavailableError } from './storage/storage.js';
 
 const invocation = parseInvocation(process.argv.slice(2));
 
@@ -21,7 +22,7 @@ if (invocation.kind === 'serve') {
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StorageUnavailableError) {
       console.error(`OpenPool did not start: ${error.message}`);
     } else {
       console.error('OpenPool did not start:', error);

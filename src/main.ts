@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { EXAMPLE_CONFIG } from './config/defaults.js';
-import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type ServerConfig } from './config/load.js';
+import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type DatabaseConfig, type ServerConfig } from './config/load.js';
 import { ConfigError } from './core/pools/apply-config.js';
 import type { Clock, MessageSender, SecretBox } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
@@ -20,6 +20,7 @@ import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { describeTarget, openPostgres } from './storage/postgres/open.js';
 import { openSqlite } from './storage/sqlite/open.js';
 import type { Storage } from './storage/storage.js';
 import { startupSummary } from './startup-summary.js';
@@ -60,6 +61,18 @@ async function composeServices(config: ServerConfig, storage: Storage, logger: L
   return { services, box };
 }
 
+/** SQLite opens at once; PostgreSQL may still be starting (compose, orchestrators), so it is retried for a bounded time. */
+async function openStorage(database: DatabaseConfig, logger: Logger): Promise<Storage> {
+  if (database.kind === 'sqlite') return openSqlite(database.file);
+  const target = describeTarget(database.url);
+  logger.info({ database: target }, 'connecting to PostgreSQL');
+  return openPostgres(database.url, {
+    connectTimeoutMs: database.connectTimeoutMs,
+    onRetry: ({ attempt, delayMs, reason }) => logger.warn({ database: target, attempt, retryInMs: delayMs, reason }, 'PostgreSQL is not reachable yet; retrying'),
+    onIdleError: (error) => logger.warn({ database: target, reason: error.message }, 'an idle PostgreSQL connection failed; the pool replaces it'),
+  });
+}
+
 export async function startOpenPool(options: StartOptions = {}): Promise<OpenPool> {
   const baseConfig = loadServerConfig(options.env ?? process.env, options.argv ?? process.argv.slice(2), options.cwd);
   const configFile = baseConfig.configFile ? readConfigFile(baseConfig.configFile) : undefined;
@@ -67,10 +80,10 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
   const logger = createLogger(config.logLevel, options.logDestination);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const storage = openSqlite(config.database.file);
+  const storage = await openStorage(config.database, logger);
   const closers: (() => Promise<void> | void)[] = [() => storage.close()];
   try {
-    const master = loadMasterKey(config.secretKey, config.database.file);
+    const master = loadMasterKey(config.secretKey, config.database.kind === 'sqlite' ? config.database.file : undefined);
     if (master.file) logger.info({ masterKeyFile: master.file }, 'master key file (seals client secrets, signing keys and SRP verifiers): keep it out of database backups');
     let email: MessageSender;
     if (config.smtpUrl) {
@@ -130,20 +143,20 @@ export interface OperatorSession {
  */
 export async function openOperatorSession(options: Pick<StartOptions, 'env' | 'cwd' | 'clock' | 'logDestination'> = {}): Promise<OperatorSession> {
   const config = loadServerConfig(options.env ?? process.env, [], options.cwd);
-  const file = config.database.file;
-  if (file === ':memory:' || !existsSync(file)) {
-    throw new ConfigError([{ path: ['DATABASE_URL'], message: `no OpenPool database at ${file} (set DATABASE_URL to the one the server uses)` }]);
+  const database = config.database;
+  if (database.kind === 'sqlite' && (database.file === ':memory:' || !existsSync(database.file))) {
+    throw new ConfigError([{ path: ['DATABASE_URL'], message: `no OpenPool database at ${database.file} (set DATABASE_URL to the one the server uses)` }]);
   }
   let master: { key: Buffer };
   try {
-    master = loadMasterKey(config.secretKey, file, { create: false });
+    master = loadMasterKey(config.secretKey, database.kind === 'sqlite' ? database.file : undefined, { create: false });
   } catch (error) {
     throw new ConfigError([{ path: ['OPENPOOL_SECRET_KEY'], message: (error as Error).message }]);
   }
   // The command's output is its own: log lines go to stderr, and only warnings or worse.
   const level = ['fatal', 'error', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn';
   const logger = createLogger(level, options.logDestination ?? pino.destination(2));
-  const storage = openSqlite(file);
+  const storage = await openStorage(database, logger);
   try {
     const { services } = await composeServices(config, storage, logger, options.clock ?? systemClock, createLogSender(logger), master);
     return { config, services, close: () => storage.close() };

@@ -5,14 +5,19 @@ import type { z } from 'zod';
 import { toClientSettings, toPoolSettings } from '../cognito/to-domain.js';
 import { ConfigError, type PoolDefinition } from '../core/pools/apply-config.js';
 import type { ValidationIssue } from '../core/pools/rules.js';
-import { ConfigFileShape, EnvShape, type ConfigFile } from './schema.js';
+import { ConfigFileShape, EnvShape, isPostgresUrl, type ConfigFile } from './schema.js';
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  /** `url` may hold a password: never log it. */
+  | { kind: 'postgres'; url: string; connectTimeoutMs: number };
 
 export interface ServerConfig {
   port: number;
   host: string;
   publicUrl: string;
   issuerBaseUrl: string;
-  database: { kind: 'sqlite'; file: string };
+  database: DatabaseConfig;
   configFile?: string;
   region: string;
   smtpUrl?: string;
@@ -51,12 +56,25 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
   // An empty variable (VAR= in a compose file or shell) means "not set".
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvShape.safeParse(given);
-  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));
+  const issues = parsed.success ? [] : zodIssues(parsed.error);
+  const postgres = isPostgresUrl(given.DATABASE_URL ?? '');
+  if (postgres && !given.OPENPOOL_SECRET_KEY) {
+    issues.push({
+      path: ['OPENPOOL_SECRET_KEY'],
+      message: 'is required with a PostgreSQL DATABASE_URL: there is no folder beside the database to keep a generated key in, and every instance must seal and read secrets with the same key',
+    });
+  }
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   const e = parsed.data;
   const localHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   const publicUrl = e.PUBLIC_URL ?? `http://${localHost.includes(':') ? `[${localHost}]` : localHost === '127.0.0.1' ? 'localhost' : localHost}:${e.PORT}`;
-  const filePart = e.DATABASE_URL.slice('sqlite:'.length);
-  const file = filePart === ':memory:' ? ':memory:' : isAbsolute(filePart) ? filePart : resolve(cwd, filePart);
+  let database: DatabaseConfig;
+  if (postgres) {
+    database = { kind: 'postgres', url: e.DATABASE_URL, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000 };
+  } else {
+    const filePart = e.DATABASE_URL.slice('sqlite:'.length);
+    database = { kind: 'sqlite', file: filePart === ':memory:' ? ':memory:' : isAbsolute(filePart) ? filePart : resolve(cwd, filePart) };
+  }
   const configFile = argValue(argv, 'config') ?? e.CONFIG;
   const warnings: string[] = [];
   if (!e.SMTP_URL) warnings.push('SMTP_URL is not set: verification codes are written to the log instead of being emailed.');
@@ -73,7 +91,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     host: e.HOST,
     publicUrl,
     issuerBaseUrl: e.ISSUER_BASE_URL ?? publicUrl,
-    database: { kind: 'sqlite', file },
+    database,
     configFile: configFile ? resolve(cwd, configFile) : undefined,
     region: e.REGION,
     smtpUrl: e.SMTP_URL,

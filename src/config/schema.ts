@@ -32,6 +32,17 @@ export const ConfigFileShape = z.strictObject({
 export type ConfigFile = z.infer<typeof ConfigFileShape>;
 export type ConfigPool = z.infer<typeof ConfigPoolShape>;
 
+/** postgres:// or postgresql:// with a host (or a socket folder in ?host=), as libpq and node-postgres read it. */
+export function isPostgresUrl(url: string): boolean {
+  if (!/^postgres(ql)?:\/\//.test(url)) return false;
+  try {
+    const u = new URL(url);
+    return u.hostname !== '' || u.searchParams.has('host');
+  } catch {
+    return false;
+  }
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').transform((u) => u.replace(/\/+$/, ''));
 
@@ -41,7 +52,11 @@ export const EnvShape = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: httpUrl.optional(),
   ISSUER_BASE_URL: httpUrl.optional(),
-  DATABASE_URL: z.string().regex(/^sqlite:.+/, 'must be sqlite:<file path> (postgres:// arrives with the scale-out release)').default('sqlite:./data/openpool.db'),
+  DATABASE_URL: z.string()
+    .refine((u) => /^sqlite:.+/.test(u) || isPostgresUrl(u), 'must be sqlite:<file path> or postgres://user:password@host:port/database')
+    .default('sqlite:./data/openpool.db'),
+  /** How long startup retries an unreachable PostgreSQL before giving up. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   CONFIG: z.string().min(1).optional(),
   REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like an AWS region, e.g. us-east-1').default('us-east-1'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').optional(),

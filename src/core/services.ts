@@ -155,6 +155,10 @@ export function createServices(deps: CoreDeps) {
       rotate: (poolId: string, purposes?: readonly KeyPurpose[]) => rotateSigningKeys(deps, poolId, purposes),
       list: (poolId: string) => listSigningKeys(deps, poolId),
     },
+    /** For load balancers and orchestrators (GET /ready). */
+    health: {
+      ready: () => deps.storage.ready(),
+    },
     api: {
       requireAuthFlow,
       verifySecretHash,

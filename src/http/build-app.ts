@@ -35,7 +35,16 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
   await app.register(securityHeaders, { secure: settings.secureCookies });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: 3600_000, decorateReply: false });
 
+  // Liveness: the process serves HTTP. Readiness: it can also reach its database, fully migrated,
+  // so a load balancer sends it traffic (and an orchestrator waits for it) only then.
   app.get('/health', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  app.get('/ready', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const state = await services.health.ready();
+    if (state.ready) return reply.send({ status: 'ready' });
+    request.log.warn({ reason: state.reason }, 'not ready');
+    return reply.code(503).send({ status: 'not ready', reason: state.reason });
+  });
 
   await app.register(rateLimits, { perMinute: settings.rateLimitPerMinute });
   await app.register(oauth2Plugin);

@@ -6,9 +6,12 @@ import { dirname, join } from 'node:path';
  * The master key that seals client secrets and signing keys and keys code digests.
  * OPENPOOL_SECRET_KEY wins (required when several instances share a database); otherwise a
  * random key is kept in `openpool.key` beside the SQLite file, readable by its owner only.
+ * `databaseFile` is absent for a database that is not a local file (PostgreSQL): then there is
+ * nowhere to keep a generated key, and every instance must use the same one, so the secret is required.
  */
-export function loadMasterKey(secret: string | undefined, databaseFile: string, options: { create?: boolean } = {}): { key: Buffer; file?: string } {
+export function loadMasterKey(secret: string | undefined, databaseFile: string | undefined, options: { create?: boolean } = {}): { key: Buffer; file?: string } {
   if (secret) return { key: createHash('sha256').update(secret).digest() };
+  if (databaseFile === undefined) throw new Error('OPENPOOL_SECRET_KEY is required when the database is not a SQLite file');
   if (databaseFile === ':memory:') return { key: randomBytes(32) };
   const file = join(dirname(databaseFile), 'openpool.key');
   if (existsSync(file)) {

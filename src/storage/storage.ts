@@ -37,6 +37,14 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/** Opening a backend failed because its database could not be reached or refused us; the message says why. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
 /** A client as stored: the secret stays sealed. */
 export interface StoredClient extends Omit<Client, 'secret'> {
   secretSealed?: string;
@@ -251,6 +259,9 @@ export interface AuthEventStore {
   deleteBefore(time: number): Promise<number>;
 }
 
+/** Whether a backend can serve requests (GET /ready): it answers a trivial query and every migration file is applied. */
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
 /** Everything a config file (or later an admin call) writes, applied all-or-nothing. */
 export interface ConfigPlan {
   pools: UserPool[];
@@ -283,5 +294,7 @@ export interface Storage {
   /** Arbitrary small metadata (e.g. whether the example was seeded). */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Never throws: an unreachable database or a pending migration is a reason, safe to show a load balancer. */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }

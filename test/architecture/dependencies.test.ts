@@ -31,6 +31,8 @@ const RULES: { from: RegExp; forbidden: RegExp; why: string }[] = [
   { from: /^http\//, forbidden: /^(better-sqlite3|pg|nodemailer|argon2|jose|infra\/|storage\/sqlite\/|storage\/postgres\/|main\.ts)/, why: 'surfaces call the core, never storage implementations or infra' },
   { from: /^storage\//, forbidden: /^(fastify|@fastify\/|http\/|infra\/|main\.ts)/, why: 'storage knows only its contract and its driver' },
   { from: /^logging\//, forbidden: /^(fastify|@fastify\/|http\/|infra\/|storage\/|core\/|main\.ts)/, why: 'logging (and the request context) is a leaf that HTTP and infra share' },
+  { from: /^storage\/postgres\//, forbidden: /^(better-sqlite3|storage\/sqlite\/)/, why: 'a backend knows only the contract and its own driver (pg)' },
+  { from: /^storage\/sqlite\//, forbidden: /^(pg|storage\/postgres\/)/, why: 'a backend knows only the contract and its own driver (better-sqlite3)' },
   { from: /^infra\//, forbidden: /^(fastify|@fastify\/|http\/|main\.ts|storage\/sqlite\/)/, why: 'infra adapts one library to a core port' },
 ];
 
@@ -52,5 +54,7 @@ describe('architecture', () => {
   it('the rule itself catches a forbidden import', () => {
     const rule = RULES[0]!;
     assert.ok(rule.forbidden.test('fastify') && rule.forbidden.test('storage/sqlite/open.ts') && !rule.forbidden.test('storage/storage.ts'));
+    const postgres = RULES.find((r) => r.from.test('storage/postgres/open.ts') && r.forbidden.test('better-sqlite3'))!;
+    assert.ok(postgres.forbidden.test('storage/sqlite/json.ts') && !postgres.forbidden.test('pg') && !postgres.forbidden.test('storage/storage.ts'));
   });
 });

@@ -51,10 +51,27 @@ describe('server config (environment)', () => {
   });
 
   it('resolves a relative sqlite path against the working directory and keeps an absolute one', () => {
-    assert.equal(load({ DATABASE_URL: 'sqlite:db/test.sqlite' }).database.file, join(CWD, 'db', 'test.sqlite'));
-    assert.equal(load({ DATABASE_URL: 'sqlite:../shared/op.db' }).database.file, '/srv/shared/op.db');
-    assert.equal(load({ DATABASE_URL: 'sqlite:/var/lib/openpool/op.db' }).database.file, '/var/lib/openpool/op.db');
-    assert.equal(load({ DATABASE_URL: 'sqlite::memory:' }).database.file, ':memory:');
+    const file = (url: string) => load({ DATABASE_URL: url }).database;
+    assert.deepEqual(file('sqlite:db/test.sqlite'), { kind: 'sqlite', file: join(CWD, 'db', 'test.sqlite') });
+    assert.deepEqual(file('sqlite:../shared/op.db'), { kind: 'sqlite', file: '/srv/shared/op.db' });
+    assert.deepEqual(file('sqlite:/var/lib/openpool/op.db'), { kind: 'sqlite', file: '/var/lib/openpool/op.db' });
+    assert.deepEqual(file('sqlite::memory:'), { kind: 'sqlite', file: ':memory:' });
+  });
+
+  it('takes postgres:// and postgresql:// URLs with a connect timeout, and then requires OPENPOOL_SECRET_KEY', () => {
+    const key = { OPENPOOL_SECRET_KEY: 'k'.repeat(32) };
+    assert.deepEqual(load({ DATABASE_URL: 'postgres://op:pw@db:5432/openpool', ...key }).database,
+      { kind: 'postgres', url: 'postgres://op:pw@db:5432/openpool', connectTimeoutMs: 30_000 });
+    assert.deepEqual(load({ DATABASE_URL: 'postgresql://db/openpool?sslmode=require', DATABASE_CONNECT_TIMEOUT_SECONDS: '5', ...key }).database,
+      { kind: 'postgres', url: 'postgresql://db/openpool?sslmode=require', connectTimeoutMs: 5_000 });
+    assert.deepEqual(load({ DATABASE_URL: 'postgres:///openpool?host=/var/run/postgresql', ...key }).database.kind, 'postgres');
+    assert.equal(load({ DATABASE_URL: 'postgres://db/openpool', ...key }).warnings.some((w) => w.includes('OPENPOOL_SECRET_KEY')), false);
+
+    assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'postgres://db/openpool' })), ['OPENPOOL_SECRET_KEY']);
+    assert.throws(() => load({ DATABASE_URL: 'postgres://db/openpool' }), /OPENPOOL_SECRET_KEY: is required with a PostgreSQL DATABASE_URL/);
+    assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'postgres://db/openpool', PORT: 'x' })), ['OPENPOOL_SECRET_KEY', 'PORT'], 'reported with the other problems');
+    assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'postgres://', ...key })), ['DATABASE_URL']);
+    assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'postgres://db/x', DATABASE_CONNECT_TIMEOUT_SECONDS: '-1', ...key })), ['DATABASE_CONNECT_TIMEOUT_SECONDS']);
   });
 
   it('derives the public URL from PORT and HOST unless PUBLIC_URL is given', () => {
@@ -80,7 +97,6 @@ describe('server config (environment)', () => {
     assert.deepEqual(pathsOf(() => load({ PORT: 'abc' })), ['PORT']);
     assert.deepEqual(pathsOf(() => load({ PORT: '70000' })), ['PORT']);
     assert.deepEqual(pathsOf(() => load({ PORT: '80.5' })), ['PORT']);
-    assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'postgres://db/openpool' })), ['DATABASE_URL']);
     assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'sqlite:' })), ['DATABASE_URL']);
     assert.deepEqual(pathsOf(() => load({ PORT: 'x', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })), ['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
   });

@@ -1,24 +1,7 @@
 import type Database from 'better-sqlite3';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readMigrations } from '../migration-files.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Numbered, forward-only .sql files: `0001_name.sql`. */
-export function readMigrations(dir: string): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((file) => ({
-      version: Number(file.slice(0, 4)),
-      name: file.slice(5, -4),
-      sql: readFileSync(join(dir, file), 'utf8'),
-    }));
-}
+export { readMigrations, type Migration } from '../migration-files.js';
 
 /** Applies pending migrations, each in its own transaction. Returns the versions applied. */
 export function migrateSqlite(db: Database.Database, dir: string): number[] {

@@ -7,6 +7,7 @@ import { createAuditStore } from './audit-store.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
 import { createMfaStores } from './mfa-stores.js';
+import { pendingMigrations, readMigrations } from '../migration-files.js';
 import { migrateSqlite } from './migrate.js';
 
 /** Opens (creating folder and file as needed) and migrates a SQLite database. `:memory:` works too. */
@@ -18,6 +19,8 @@ export function openSqlite(file: string): Storage {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrateSqlite(db, migrationsDir('sqlite'));
+  const migrations = readMigrations(migrationsDir('sqlite'));
+  const appliedVersions = db.prepare<[], { version: number }>('SELECT version FROM schema_migrations');
 
   const directory = createDirectoryStores(db);
   const auth = createAuthStores(db);
@@ -45,6 +48,14 @@ export function openSqlite(file: string): Storage {
     async applyConfig(plan) { directory.applyConfig(plan); },
     async getMeta(key) { return meta.get.get(key)?.value; },
     async setMeta(key, value) { meta.set.run(key, value); },
+    async ready() {
+      try {
+        const pending = pendingMigrations(migrations, appliedVersions.all().map((r) => r.version));
+        return pending.length === 0 ? { ready: true } : { ready: false, reason: `migrations not applied: ${pending.join(', ')}` };
+      } catch (error) {
+        return { ready: false, reason: `database unavailable (${(error as { code?: string }).code ?? 'error'})` };
+      }
+    },
     async close() { db.close(); },
   };
 }

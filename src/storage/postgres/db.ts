@@ -1,0 +1,46 @@
+/** What the PostgreSQL stores share: the pool type, transactions, error codes and value mapping. */
+import type pg from 'pg';
+
+export type Pool = pg.Pool;
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * Runs `work` in one transaction on one connection. The stores keep every transaction inside a
+ * single contract method, so no caller ever holds one open across its own awaits.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out client has no listener of the pool's: a connection lost between two statements
+  // would otherwise be an uncaught 'error' event. The statement in flight fails anyway.
+  const onError = (error: Error) => { broken = error; };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is dropped rather than returned to the pool.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+/** The first row, if any. */
+export async function one<R extends object>(db: Queryable, sql: string, params: unknown[]): Promise<R | undefined> {
+  return (await db.query<R>(sql, params)).rows[0];
+}
+
+const sqlState = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+
+export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === '23505';
+
+export const toJson = (value: unknown): string => JSON.stringify(value);
+export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
+export const optional = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+export const nullable = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
