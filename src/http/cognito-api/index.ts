@@ -13,8 +13,8 @@ import { verifySigV4 } from './sigv4.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
-/** X-Amz-Target → action. An unknown operation fails here, in one place. */
-const ACTIONS: ActionTable = { ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions };
+/** X-Amz-Target → action. An unknown operation fails here, in one place. Exported so tests can cover every action. */
+export const ACTIONS: ActionTable = { ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions };
 
 /** zod issues in the words of AWS's validation errors. */
 function validationMessage(error: z.ZodError): string {
