@@ -8,6 +8,9 @@ import {
   RevokeTokenCommand, SignUpCommand, CreateUserPoolClientCommand, ResendConfirmationCodeCommand, AdminConfirmSignUpCommand,
   AdminUserGlobalSignOutCommand, AdminRespondToAuthChallengeCommand, DeleteUserCommand, DeleteUserPoolClientCommand, UpdateUserAttributesCommand, VerifyUserAttributeCommand, GetUserAttributeVerificationCodeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { decodeJwt } from 'jose';
 import { callbackParams, signInThroughPages, signedUpUserWithTokens, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -283,5 +286,19 @@ describe('the Cognito API through the official AWS SDK', () => {
     const unsigned = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools' }, body: '{"MaxResults":1}' });
     assert.equal(unsigned.status, 400);
     assert.equal(((await unsigned.json()) as { __type: string }).__type, 'MissingAuthenticationTokenException');
+  });
+
+  it('a signature covers the body: a signed admin call replayed with another body is refused', async () => {
+    // Signed as the SDK signs, including the x-amz-content-sha256 header that stands for the body in the signature.
+    const host = new URL(t.url).host;
+    const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'cognito-idp', sha256: Hash.bind(null, 'sha256') });
+    const signedBody = JSON.stringify({ UserPoolId: t.poolId, Username: 'someone@example.com' });
+    const signed = await signer.sign(new HttpRequest({
+      method: 'POST', protocol: 'http:', hostname: host.split(':')[0]!, port: Number(new URL(t.url).port), path: '/', body: signedBody,
+      headers: { host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminGetUser' },
+    }));
+    const send = (body: string) => fetch(t.url, { method: 'POST', headers: signed.headers, body }).then(async (r) => ({ status: r.status, type: ((await r.json()) as { __type: string }).__type }));
+    assert.deepEqual(await send(signedBody), { status: 400, type: 'UserNotFoundException' }, 'the genuine request passes the signature check');
+    assert.deepEqual(await send(JSON.stringify({ UserPoolId: t.poolId, Username: 'other@example.com' })), { status: 400, type: 'InvalidSignatureException' });
   });
 });

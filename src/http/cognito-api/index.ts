@@ -15,8 +15,8 @@ import { verifySigV4 } from './sigv4.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
-/** X-Amz-Target → action. An unknown operation fails here, in one place. */
-const ACTIONS: ActionTable = {
+/** X-Amz-Target → action. An unknown operation fails here, in one place. Exported so tests can cover every action. */
+export const ACTIONS: ActionTable = {
   ...signUpActions, ...authActions, ...adminReadActions, ...adminPoolActions, ...adminGroupActions, ...adminUserActions, ...mfaActions, ...adminAuthEventActions,
 };
 

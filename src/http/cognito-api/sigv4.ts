@@ -1,6 +1,6 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ApiProtocolError } from './errors.js';
 
@@ -42,6 +42,12 @@ export async function verifySigV4(request: FastifyRequest, rawBody: string, keys
     const value = request.headers[name];
     if (value === undefined) throw new ApiProtocolError('IncompleteSignatureException', `Signed header ${name} is missing.`);
     headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  // When signed, this header is what the signer hashes in place of the body, so unless it is the
+  // body's own hash a captured signature would carry any other body.
+  const payloadHash = headers['x-amz-content-sha256'];
+  if (payloadHash !== undefined && payloadHash !== createHash('sha256').update(rawBody, 'utf8').digest('hex')) {
+    throw new ApiProtocolError('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body.');
   }
   // applyChecksum off: the signer must not add an x-amz-content-sha256 header the caller did not sign.
   const signer = new SignatureV4({ credentials: key, region: region!, service: service!, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true, applyChecksum: false });

@@ -1,0 +1,55 @@
+import Database from 'better-sqlite3';
+
+/** Every table's rows, as sorted JSON lines, keyed by table name. */
+export type DatabaseSnapshot = Map<string, string[]>;
+
+const cell = (value: unknown) => (Buffer.isBuffer(value) ? `hex:${value.toString('hex')}` : value);
+
+/**
+ * Reads every table of the SQLite file through a separate read-only connection, so the test sees
+ * what is committed, not what the server holds in memory. Tables come from sqlite_master, so a
+ * table added by a later migration is compared too.
+ */
+export function snapshotDatabase(file: string): DatabaseSnapshot {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    const snapshot: DatabaseSnapshot = new Map();
+    for (const table of tables) {
+      const rows = db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}"`).raw().all() as unknown[][];
+      snapshot.set(table, rows.map((row) => JSON.stringify(row.map(cell))).sort());
+    }
+    return snapshot;
+  } finally {
+    db.close();
+  }
+}
+
+/** What changed between two snapshots, table by table (empty when nothing did). */
+export function snapshotDiff(before: DatabaseSnapshot, after: DatabaseSnapshot): string[] {
+  const out: string[] = [];
+  for (const table of new Set([...before.keys(), ...after.keys()])) {
+    const a = new Set(before.get(table) ?? []);
+    const b = new Set(after.get(table) ?? []);
+    if (!before.has(table) || !after.has(table)) {
+      out.push(`${table}: table ${before.has(table) ? 'dropped' : 'created'}`);
+      continue;
+    }
+    const removed = [...a].filter((r) => !b.has(r));
+    const added = [...b].filter((r) => !a.has(r));
+    if (removed.length + added.length === 0 && (before.get(table)!.length === after.get(table)!.length)) continue;
+    out.push(`${table}: ${removed.length} row(s) gone or changed, ${added.length} new or changed`
+      + [...removed.slice(0, 3).map((r) => `\n  - ${r.slice(0, 300)}`), ...added.slice(0, 3).map((r) => `\n  + ${r.slice(0, 300)}`)].join(''));
+  }
+  return out;
+}
+
+/** SQLite's own check of the file: 'ok' or the list of problems. */
+export function integrityCheck(file: string): string {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('\n');
+  } finally {
+    db.close();
+  }
+}
