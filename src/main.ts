@@ -8,6 +8,7 @@ import { createServices, type Services } from './core/services.js';
 import { buildApp } from './http/build-app.js';
 import { createAuditTrail } from './infra/audit-trail.js';
 import { createArgon2Hasher } from './infra/argon2-hasher.js';
+import { bundledBreachedPasswords } from './infra/breached-passwords.js';
 import { createJoseSigner } from './infra/jose-signer.js';
 import { createLogSender } from './infra/log-sender.js';
 import { loadMasterKey } from './infra/master-key.js';
@@ -68,6 +69,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     const clock = options.clock ?? systemClock;
     const services = createServices({
       storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer, audit: createAuditTrail(logger),
+      breachedPasswords: bundledBreachedPasswords,
       signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
     });
 

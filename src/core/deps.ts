@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/storage.js';
-import type { AuditTrail, Clock, Issuer, MessageSender, PasswordHasher, Random, SecretBox, TokenSigner } from './ports.js';
+import type { AuditTrail, BreachedPasswordList, Clock, Issuer, MessageSender, PasswordHasher, Random, SecretBox, TokenSigner } from './ports.js';
 
 /** Everything the use cases depend on; each takes the narrowest Pick it needs. */
 export interface CoreDeps {
@@ -12,4 +12,5 @@ export interface CoreDeps {
   sender: MessageSender;
   issuer: Issuer;
   audit: AuditTrail;
+  breachedPasswords: BreachedPasswordList;
 }
