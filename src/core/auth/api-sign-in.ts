@@ -55,7 +55,7 @@ export function newPasswordChallenge(deps: Deps, pool: UserPool, client: Client,
 
 /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED. */
 export async function respondNewPassword(
-  deps: Deps, pool: UserPool, client: Client, sessionText: string | undefined, newPassword: string | undefined, attributes: Record<string, string>,
+  deps: Deps & Pick<CoreDeps, 'breachedPasswords'>, pool: UserPool, client: Client, sessionText: string | undefined, newPassword: string | undefined, attributes: Record<string, string>,
 ): Promise<ApiAuthResult> {
   const session = openChallengeSession(deps, sessionText, { challenge: 'NEW_PASSWORD_REQUIRED', clientId: client.id });
   if (session.poolId !== pool.id) throw new AppError('NotAuthorized', 'Invalid session for the user, session is expired.');

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { requirePool } from '../pools/lookup.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { requireLiveAccessToken } from '../tokens/families.js';
 import { signOutEverywhere } from '../users/admin-users.js';
 import { setPassword } from '../users/password-reset.js';
@@ -29,12 +29,12 @@ export async function requireTokenUser(deps: Deps, accessToken: string | undefin
   return { pool: await requirePool(deps, live.poolId), user: live.user, clientId: live.family.clientId };
 }
 
-export async function changePassword(deps: Deps, accessToken: string | undefined, previous: string, proposed: string): Promise<void> {
+export async function changePassword(deps: Deps & Pick<CoreDeps, 'breachedPasswords'>, accessToken: string | undefined, previous: string, proposed: string): Promise<void> {
   const { pool, user } = await requireTokenUser(deps, accessToken);
   if (!user.passwordHash || !(await deps.hasher.verify(user.passwordHash, previous))) {
     throw new AppError('NotAuthorized', 'Incorrect username or password.');
   }
-  assertPasswordPolicy(pool.settings.passwordPolicy, proposed);
+  assertChosenPassword(deps, pool.settings, proposed);
   // Like Cognito, changing a password keeps the caller's tokens; a reset ends them.
   await setPassword(deps, pool, user, proposed, user.status, { signOutEverywhere: false });
 }

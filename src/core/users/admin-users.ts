@@ -2,7 +2,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { saveUserWithAliases } from './save-user.js';
 import { setPassword } from './password-reset.js';
 
@@ -25,7 +25,7 @@ export async function signOutEverywhere(deps: Deps, pool: UserPool, user: User):
 }
 
 /** Permanent → CONFIRMED; otherwise a temporary password the user must change (FORCE_CHANGE_PASSWORD). */
-export async function adminSetUserPassword(deps: Deps, pool: UserPool, user: User, password: string, permanent: boolean): Promise<User> {
-  assertPasswordPolicy(pool.settings.passwordPolicy, password);
+export async function adminSetUserPassword(deps: Deps & Pick<CoreDeps, 'breachedPasswords'>, pool: UserPool, user: User, password: string, permanent: boolean): Promise<User> {
+  assertChosenPassword(deps, pool.settings, password);
   return setPassword(deps, pool, user, password, permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD');
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
 import { requireUser } from './sign-up.js';
@@ -24,9 +24,9 @@ export async function forgotPassword(deps: Deps, pool: UserPool, username: strin
 }
 
 /** Sets a new password with the emailed code and ends every session and token of the user. */
-export async function confirmForgotPassword(deps: Deps, pool: UserPool, username: string, code: string, password: string): Promise<User> {
+export async function confirmForgotPassword(deps: Deps & Pick<CoreDeps, 'breachedPasswords'>, pool: UserPool, username: string, code: string, password: string): Promise<User> {
   const user = await requireUser(deps, pool, username);
-  assertPasswordPolicy(pool.settings.passwordPolicy, password);
+  assertChosenPassword(deps, pool.settings, password);
   await consumeCode(deps, user, 'forgot_password', code);
   return setPassword(deps, pool, user, password, 'CONFIRMED');
 }

@@ -2,7 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import { AlreadyExistsError } from '../../storage/storage.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { looksLikeEmail, looksLikePhone, missingRequiredAttributes, validateUserAttributes } from './attributes.js';
 import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
@@ -56,7 +56,7 @@ export function resolveIdentity(pool: UserPool, deps: Pick<CoreDeps, 'random'>, 
   return { username: name, attributes };
 }
 
-export async function signUp(deps: Deps, pool: UserPool, input: SignUpInput): Promise<SignUpResult> {
+export async function signUp(deps: Deps & Pick<CoreDeps, 'breachedPasswords'>, pool: UserPool, input: SignUpInput): Promise<SignUpResult> {
   const { settings } = pool;
   if (settings.allowAdminCreateUserOnly) throw new AppError('NotAuthorized', 'SignUp is not permitted for this user pool');
   validateUserAttributes(settings, input.attributes);
@@ -65,7 +65,7 @@ export async function signUp(deps: Deps, pool: UserPool, input: SignUpInput): Pr
   if (missing.length > 0) {
     throw new AppError('InvalidParameter', `Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`, { detail: { missing } });
   }
-  assertPasswordPolicy(settings.passwordPolicy, input.password);
+  assertChosenPassword(deps, settings, input.password);
 
   const now = deps.clock.now();
   const id = deps.random.uuid();
