@@ -11,7 +11,11 @@ if (!gc) throw new Error('run with node --expose-gc');
 
 const variants: Record<string, () => (password: string) => boolean> = {
   'set-100k': () => {
-    const set = new Set(readFileSync(breachedListFile(), 'utf8').split('\n').slice(0, 100_000).filter((p) => p.length >= MIN_ENTRY_LENGTH));
+    // Only the first 100,000 lines are split, so the rest of the file costs no strings.
+    const text = readFileSync(breachedListFile(), 'utf8');
+    let end = -1;
+    for (let i = 0; i < 100_000; i++) end = text.indexOf('\n', end + 1);
+    const set = new Set(text.slice(0, end).split('\n').filter((p) => p.length >= MIN_ENTRY_LENGTH));
     return (p) => set.has(p);
   },
   'set-1m': () => {
