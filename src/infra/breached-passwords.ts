@@ -19,7 +19,7 @@ const CARRIAGE_RETURN = 0x0d;
 const CHUNK_BYTES = 64 * 1024;
 
 /**
- * Two independent 32-bit hashes (Murmur one-at-a-time and FNV-1a, each with a final avalanche)
+ * Two unrelated 32-bit hashes (Murmur one-at-a-time and FNV-1a, each with a final avalanche)
  * over the UTF-8 bytes. 64 bits over ~10^6 entries make a false match about 1 in 10^13: a strong
  * password is practically never refused by accident, and no entry is ever missed.
  */
