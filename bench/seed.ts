@@ -3,6 +3,7 @@
  * a public client (USER_PASSWORD_AUTH and the code flow), a confidential client, a
  * client_credentials client with its resource server, and a directory of many users.
  */
+import { bundledBreachedPasswords } from '../src/infra/breached-passwords.js';
 import { toPoolDefinitions } from '../src/config/load.js';
 import type { ConfigFile } from '../src/config/schema.js';
 import { buildConfigPlan } from '../src/core/pools/apply-config.js';
@@ -111,7 +112,7 @@ export async function seedDirectory(dbFile: string, count: number): Promise<{ us
         attributes: { email: directoryEmail(i), name: `Directory User ${i}` }, groups: [], enabled: true,
       })),
     };
-    const plan = await buildConfigPlan({ storage, clock: systemClock, random: nodeRandom, hasher, box }, [definition], BENCH.region);
+    const plan = await buildConfigPlan({ storage, clock: systemClock, random: nodeRandom, hasher, box, breachedPasswords: bundledBreachedPasswords }, [definition], BENCH.region);
     await storage.applyConfig(plan);
     return { users: plan.users.length, ms: performance.now() - started };
   } finally {

@@ -9,6 +9,7 @@ import type { Clock, MessageSender, SecretBox } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
 import { createAuditTrail } from './infra/audit-trail.js';
 import { createArgon2Hasher } from './infra/argon2-hasher.js';
+import { bundledBreachedPasswords } from './infra/breached-passwords.js';
 import { createJoseSigner } from './infra/jose-signer.js';
 import { createLogSender } from './infra/log-sender.js';
 import { loadMasterKey } from './infra/master-key.js';
@@ -55,7 +56,7 @@ async function composeServices(config: ServerConfig, storage: Storage, logger: L
   const issuer = createUrlIssuer(config.issuerBaseUrl);
   const services = createServices({
     storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer,
-    audit: createAuditTrail({ logger, events: storage.authEvents, clock }), totp: otplibTotp,
+    audit: createAuditTrail({ logger, events: storage.authEvents, clock }), totp: otplibTotp, breachedPasswords: bundledBreachedPasswords,
     signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
   });
   return { services, box };

@@ -1,5 +1,6 @@
 /** The domain model in Cognito's response shapes (DescribeUserPool, DescribeUserPoolClient). */
 import type { Client, UserPool } from '../core/model.js';
+import { breachedPasswordCheckEnabled } from '../core/pools/password-policy.js';
 import { STANDARD_ATTRIBUTES } from '../core/users/attributes.js';
 
 const seconds = (ms: number) => ms / 1000;
@@ -67,6 +68,8 @@ export function userPoolType(pool: UserPool, extra: { region: string; estimatedU
       ...(s.emailVerificationSubject ? { EmailSubject: s.emailVerificationSubject } : {}),
     },
     UserPoolTags: s.tags,
+    // OpenPool's own setting, returned under the name it is set by; Cognito's SDKs ignore it.
+    BreachedPasswordCheck: breachedPasswordCheckEnabled(s) ? 'ENABLED' : 'DISABLED',
     CreationDate: seconds(pool.createdAt),
     LastModifiedDate: seconds(pool.updatedAt),
   };

@@ -124,6 +124,11 @@ export const UserPoolSettingsShape = {
   UserPoolTags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
   /** OpenPool extension (not a Cognito field): DISABLED turns USER_SRP_AUTH off for the pool. */
   SrpAuthentication: z.enum(['ENABLED', 'DISABLED']).optional(),
+  /**
+   * OpenPool extension (not a Cognito field): DISABLED stops refusing chosen passwords that are on
+   * the bundled list of breached passwords. ENABLED by default.
+   */
+  BreachedPasswordCheck: z.enum(['ENABLED', 'DISABLED']).optional(),
 };
 
 export const UserPoolSettingsObject = z.strictObject(UserPoolSettingsShape);

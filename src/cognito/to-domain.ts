@@ -97,6 +97,7 @@ export function toPoolSettings(input: UserPoolSettingsInput): PoolSettings {
     emailVerificationMessage: input.VerificationMessageTemplate?.EmailMessage ?? input.EmailVerificationMessage,
     tags: input.UserPoolTags ?? {},
     srpEnabled: input.SrpAuthentication !== 'DISABLED',
+    breachedPasswordCheck: input.BreachedPasswordCheck !== 'DISABLED',
     passthrough: input.AdminCreateUserConfig?.InviteMessageTemplate
       ? { InviteMessageTemplate: input.AdminCreateUserConfig.InviteMessageTemplate }
       : {},

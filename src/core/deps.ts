@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/storage.js';
-import type { AuditTrail, Clock, TotpCodes, Issuer, MessageSender, PasswordHasher, Random, SecretBox, TokenSigner } from './ports.js';
+import type { AuditTrail, BreachedPasswordList, Clock, TotpCodes, Issuer, MessageSender, PasswordHasher, Random, SecretBox, TokenSigner } from './ports.js';
 
 /** Everything the use cases depend on; each takes the narrowest Pick it needs. */
 export interface CoreDeps {
@@ -13,4 +13,5 @@ export interface CoreDeps {
   issuer: Issuer;
   audit: AuditTrail;
   totp: TotpCodes;
+  breachedPasswords: BreachedPasswordList;
 }

@@ -66,6 +66,11 @@ export interface PoolSettings {
    */
   srpEnabled?: boolean;
   /**
+   * OpenPool extension: whether chosen passwords are checked against the bundled list of breached
+   * passwords. Undefined (pools stored before the setting existed) means enabled.
+   */
+  breachedPasswordCheck?: boolean;
+  /**
    * Cognito fields OpenPool accepts and echoes back but does not act on yet
    * (kept verbatim so DescribeUserPool returns what was set).
    */

@@ -140,3 +140,9 @@ export interface AuthEvent extends Omit<AuthEventInput, 'challenges'> {
 export interface AuditTrail {
   record(event: AuthEventInput): Promise<void>;
 }
+
+/** Passwords known from breaches, too common to accept whatever the policy's character rules say. */
+export interface BreachedPasswordList {
+  /** True when the password, or its lower-cased form, is on the list. */
+  isBreached(password: string): boolean;
+}

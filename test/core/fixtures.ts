@@ -9,6 +9,7 @@ import { buildConfigPlan } from '../../src/core/pools/apply-config.js';
 import type { AuditTrail, AuthEventInput, MessageSender, OutgoingMessage, PasswordHasher } from '../../src/core/ports.js';
 import { createServices, type Services } from '../../src/core/services.js';
 import { createArgon2Hasher } from '../../src/infra/argon2-hasher.js';
+import { bundledBreachedPasswords } from '../../src/infra/breached-passwords.js';
 import { createJoseSigner } from '../../src/infra/jose-signer.js';
 import { otplibTotp } from '../../src/infra/otplib-totp.js';
 import { nodeRandom } from '../../src/infra/node-random.js';
@@ -59,7 +60,7 @@ export async function coreDeps(clock: ManualClock = manualClock()): Promise<Test
   const box = createSecretBox(randomBytes(32));
   const issuer = createUrlIssuer(ISSUER_BASE);
   return {
-    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer, audit: recordingAudit(), totp: otplibTotp,
+    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer, audit: recordingAudit(), totp: otplibTotp, breachedPasswords: bundledBreachedPasswords,
     signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
   };
 }

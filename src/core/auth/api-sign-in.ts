@@ -123,7 +123,7 @@ async function sessionUser(deps: Deps, session: OpenedChallengeSession): Promise
 
 /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED; MFA follows, as in Cognito. */
 export async function respondNewPassword(
-  deps: Deps, pool: UserPool, client: Client, sessionText: string | undefined, newPassword: string | undefined, attributes: Record<string, string>,
+  deps: Deps & Pick<CoreDeps, 'breachedPasswords'>, pool: UserPool, client: Client, sessionText: string | undefined, newPassword: string | undefined, attributes: Record<string, string>,
 ): Promise<ApiAuthResult> {
   const session = await openFor(deps, pool, client, sessionText, 'NEW_PASSWORD_REQUIRED');
   if (!newPassword) throw new AppError('InvalidParameter', 'Missing required parameter NEW_PASSWORD');

@@ -4,14 +4,14 @@ import { audited, type AuditSubject } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
 import { requirePool } from '../pools/lookup.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { requireLiveAccessToken } from '../tokens/families.js';
 import { signOutEverywhere } from '../users/admin-users.js';
 import { setPassword } from '../users/password-reset.js';
 import { API_SCOPES } from './api-sign-in.js';
 
 type Deps = Pick<CoreDeps, 'storage' | 'signer' | 'clock' | 'hasher' | 'box'>;
-type AuditedDeps = Deps & Pick<CoreDeps, 'audit' | 'issuer'>;
+type AuditedDeps = Deps & Pick<CoreDeps, 'audit' | 'issuer' | 'breachedPasswords'>;
 
 /** The user behind an access token that carries aws.cognito.signin.user.admin. */
 export async function requireTokenUser(deps: Deps, accessToken: string | undefined): Promise<{ pool: UserPool; user: User; clientId: string }> {
@@ -57,7 +57,7 @@ export async function changePassword(deps: AuditedDeps, accessToken: string | un
     if (!user.passwordHash || !(await deps.hasher.verify(user.passwordHash, previous))) {
       throw new AppError('NotAuthorized', 'Incorrect username or password.');
     }
-    assertPasswordPolicy(pool.settings.passwordPolicy, proposed);
+    assertChosenPassword(deps, pool.settings, proposed);
     // Like Cognito, changing a password keeps the caller's tokens; a reset ends them.
     await setPassword(deps, pool, user, proposed, user.status, { signOutEverywhere: false });
   });

@@ -10,7 +10,7 @@ import { normaliseKey, signInAliases } from '../users/identity.js';
 import { resolveIdentity } from '../users/sign-up.js';
 import { AppError } from '../../errors/app-error.js';
 import { newClientId, newClientSecret, newPoolId } from './ids.js';
-import { passwordPolicyFailures } from './password-policy.js';
+import { chosenPasswordFailures } from './password-policy.js';
 import { clientSettingsIssues, poolSettingsIssues, type ValidationIssue } from './rules.js';
 
 type Path = (string | number)[];
@@ -56,7 +56,7 @@ export function formatPath(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box'>;
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box' | 'breachedPasswords'>;
 
 /**
  * `passwords`, when given, receives the password of each user the plan creates (by user id), so the
@@ -149,7 +149,7 @@ async function planUser(
     report({ path: ['Password'], message: 'a Password or TemporaryPassword is required' });
     return undefined;
   }
-  const failures = passwordPolicyFailures(pool.settings.passwordPolicy, password);
+  const failures = chosenPasswordFailures(deps, pool.settings, password);
   if (failures.length > 0) report({ path: [u.password ? 'Password' : 'TemporaryPassword'], message: failures.join('; ') });
   u.groups.forEach((g, i) => {
     if (!groupNames.has(g)) report({ path: ['Groups', i], message: `group ${g} is not defined in this user pool` });

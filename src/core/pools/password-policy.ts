@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
-import type { PasswordPolicy } from '../model.js';
+import type { CoreDeps } from '../deps.js';
+import type { PasswordPolicy, PoolSettings } from '../model.js';
 
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   minimumLength: 8,
@@ -29,11 +30,35 @@ export function passwordPolicyFailures(policy: PasswordPolicy, password: string)
   return failures;
 }
 
-export function assertPasswordPolicy(policy: PasswordPolicy, password: string): void {
-  const failures = passwordPolicyFailures(policy, password);
+export const BREACHED_PASSWORD_FAILURE = 'Password has appeared in a data breach and is too common; choose another';
+
+/** Pools that predate the setting have it undefined, which means on. */
+export const breachedPasswordCheckEnabled = (settings: PoolSettings) => settings.breachedPasswordCheck !== false;
+
+/**
+ * Each reason the pool refuses a password someone chooses: the policy's rules, then the list of
+ * breached passwords (a password can satisfy every character rule and still be the first one an
+ * attacker tries). Not for passwords the server generates.
+ */
+export function chosenPasswordFailures(deps: Pick<CoreDeps, 'breachedPasswords'>, settings: PoolSettings, password: string): string[] {
+  const failures = passwordPolicyFailures(settings.passwordPolicy, password);
+  if (breachedPasswordCheckEnabled(settings) && deps.breachedPasswords.isBreached(password)) failures.push(BREACHED_PASSWORD_FAILURE);
+  return failures;
+}
+
+function refuse(failures: string[]): void {
   if (failures.length > 0) {
     throw new AppError('InvalidPassword', `Password did not conform with policy: ${failures[0]}`, { detail: { failures } });
   }
+}
+
+export function assertPasswordPolicy(policy: PasswordPolicy, password: string): void {
+  refuse(passwordPolicyFailures(policy, password));
+}
+
+/** Throws InvalidPassword (Cognito's InvalidPasswordException) unless the pool accepts the password. */
+export function assertChosenPassword(deps: Pick<CoreDeps, 'breachedPasswords'>, settings: PoolSettings, password: string): void {
+  refuse(chosenPasswordFailures(deps, settings, password));
 }
 
 /** Human-readable requirements, for forms. */

@@ -8,7 +8,7 @@ import { signOutEverywhere } from './admin-users.js';
 import { AlreadyExistsError } from '../../storage/storage.js';
 import type { CoreDeps } from '../deps.js';
 import type { PasswordPolicy, User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { STANDARD_ATTRIBUTES, validateUserAttributes } from './attributes.js';
 import { sendCode, type CodeDeliveryDetails } from './codes.js';
 import { findUserBySignInName, normaliseKey, signInAliases } from './identity.js';
@@ -73,9 +73,10 @@ async function sendInvitation(deps: Deps, pool: UserPool, user: User, signInName
 }
 
 /** AdminCreateUser: a FORCE_CHANGE_PASSWORD user with a temporary password, invited by email unless SUPPRESS. */
-export async function adminCreateUser(deps: Deps, pool: UserPool, input: AdminCreateUserInput): Promise<User> {
+export async function adminCreateUser(deps: Deps & Pick<CoreDeps, 'breachedPasswords'>, pool: UserPool, input: AdminCreateUserInput): Promise<User> {
   const { settings } = pool;
-  if (input.temporaryPassword !== undefined) assertPasswordPolicy(settings.passwordPolicy, input.temporaryPassword);
+  // A temporary password the administrator chose is still a chosen one; a generated one is random.
+  if (input.temporaryPassword !== undefined) assertChosenPassword(deps, settings, input.temporaryPassword);
   const password = input.temporaryPassword ?? generateTemporaryPassword(deps.random, settings.passwordPolicy);
 
   if (input.messageAction === 'RESEND') {

@@ -3,12 +3,12 @@ import { AppError } from '../../errors/app-error.js';
 import { audited } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { saveUserWithAliases } from './save-user.js';
 import { setPassword } from './password-reset.js';
 
 type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'hasher' | 'box'>;
-type AuditedDeps = Deps & Pick<CoreDeps, 'audit'>;
+type AuditedDeps = Deps & Pick<CoreDeps, 'audit' | 'breachedPasswords'>;
 
 export async function adminConfirmSignUp(deps: Deps, pool: UserPool, user: User): Promise<User> {
   if (user.status !== 'UNCONFIRMED') throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);
@@ -34,7 +34,7 @@ export async function adminGlobalSignOut(deps: AuditedDeps, pool: UserPool, user
 /** Permanent → CONFIRMED; otherwise a temporary password the user must change (FORCE_CHANGE_PASSWORD). */
 export async function adminSetUserPassword(deps: AuditedDeps, pool: UserPool, user: User, password: string, permanent: boolean): Promise<User> {
   return audited(deps, { type: 'PasswordChange', poolId: pool.id, userId: user.id, username: user.username }, async () => {
-    assertPasswordPolicy(pool.settings.passwordPolicy, password);
+    assertChosenPassword(deps, pool.settings, password);
     return setPassword(deps, pool, user, password, permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD');
   });
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { missingRequiredAttributes, validateUserAttributes } from './attributes.js';
 import { setPassword } from './password-reset.js';
 
@@ -10,7 +10,7 @@ import { setPassword } from './password-reset.js';
  * required attributes still missing. The caller has already checked the temporary password.
  */
 export async function completeNewPassword(
-  deps: Pick<CoreDeps, 'storage' | 'clock' | 'hasher' | 'box'>,
+  deps: Pick<CoreDeps, 'storage' | 'clock' | 'hasher' | 'box' | 'breachedPasswords'>,
   pool: UserPool,
   userId: string,
   newPassword: string,
@@ -23,7 +23,7 @@ export async function completeNewPassword(
   validateUserAttributes(pool.settings, attributes);
   const missing = missingRequiredAttributes(pool.settings, { ...user.attributes, ...attributes });
   if (missing.length > 0) throw new AppError('InvalidParameter', `Missing required attributes: ${missing.join(', ')}`, { detail: { missing } });
-  assertPasswordPolicy(pool.settings.passwordPolicy, newPassword);
+  assertChosenPassword(deps, pool.settings, newPassword);
   if (Object.keys(attributes).length > 0) {
     await deps.storage.users.update(pool.id, user.id, (u) => ({ ...u, attributes: { ...u.attributes, ...attributes }, updatedAt: deps.clock.now() }));
   }

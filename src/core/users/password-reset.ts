@@ -2,12 +2,12 @@ import { AppError } from '../../errors/app-error.js';
 import { audited } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
 import { requireUser } from './sign-up.js';
 
-type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box' | 'sender' | 'audit'>;
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box' | 'sender' | 'audit' | 'breachedPasswords'>;
 
 export async function forgotPassword(deps: Deps, pool: UserPool, username: string, clientId?: string): Promise<CodeDeliveryDetails> {
   return audited(deps, { type: 'ForgotPassword', poolId: pool.id, username, clientId }, async (event) => {
@@ -32,7 +32,7 @@ export async function confirmForgotPassword(deps: Deps, pool: UserPool, username
   return audited(deps, { type: 'ConfirmForgotPassword', poolId: pool.id, username, clientId }, async (event) => {
     const user = await requireUser(deps, pool, username);
     event.userId = user.id;
-    assertPasswordPolicy(pool.settings.passwordPolicy, password);
+    assertChosenPassword(deps, pool.settings, password);
     await consumeCode(deps, user, 'forgot_password', code);
     return setPassword(deps, pool, user, password, 'CONFIRMED');
   });

@@ -3,7 +3,7 @@ import { AlreadyExistsError } from '../../storage/storage.js';
 import { audited } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
 import type { User, UserPool } from '../model.js';
-import { assertPasswordPolicy } from '../pools/password-policy.js';
+import { assertChosenPassword } from '../pools/password-policy.js';
 import { looksLikeEmail, looksLikePhone, missingRequiredAttributes, validateUserAttributes } from './attributes.js';
 import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
@@ -24,7 +24,7 @@ export interface SignUpResult {
   codeDelivery?: CodeDeliveryDetails;
 }
 
-type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box' | 'sender' | 'audit'>;
+type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'hasher' | 'box' | 'sender' | 'audit' | 'breachedPasswords'>;
 
 /** Works out the real username and attributes, following UsernameAttributes and AliasAttributes. */
 export function resolveIdentity(pool: UserPool, deps: Pick<CoreDeps, 'random'>, input: Omit<SignUpInput, 'password'>): { username: string; attributes: Record<string, string> } {
@@ -68,7 +68,7 @@ export async function signUp(deps: Deps, pool: UserPool, input: SignUpInput, cli
     if (missing.length > 0) {
       throw new AppError('InvalidParameter', `Attributes did not conform to the schema: ${missing.map((m) => `${m}: The attribute ${m} is required`).join(', ')}`, { detail: { missing } });
     }
-    assertPasswordPolicy(settings.passwordPolicy, input.password);
+    assertChosenPassword(deps, settings, input.password);
 
     const now = deps.clock.now();
     const id = deps.random.uuid();
