@@ -6,6 +6,7 @@ import { createAuditStore } from './audit-store.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
 import { createMfaStores } from './mfa-stores.js';
+import { createRateLimitStore } from './rate-limit-store.js';
 import { migratePostgres } from './migrate.js';
 
 export interface PostgresOptions {
@@ -142,6 +143,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     lockout: auth.lockout,
     mfa: mfa.mfa,
     challengeUses: mfa.challengeUses,
+    rateLimits: createRateLimitStore(pool),
     applyConfig: directory.applyConfig,
     async getMeta(key) {
       return (await pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key])).rows[0]?.value;
