@@ -19,6 +19,7 @@ import { createLogSmsSender, createRoutingSender, createWebhookSmsSender } from 
 import { otplibTotp } from './infra/otplib-totp.js';
 import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
+import { createRateLimitCounter } from './infra/rate-limit-counter.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { describeTarget, openPostgres } from './storage/postgres/open.js';
@@ -95,7 +96,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       email = createLogSender(logger);
     }
     const sms = config.smsWebhookUrl ? createWebhookSmsSender(config.smsWebhookUrl) : createLogSmsSender(logger);
-    const { services, box } = await composeServices(config, storage, logger, options.clock ?? systemClock, createRoutingSender({ email, sms }), master);
+    const clock = options.clock ?? systemClock;
+    const { services, box } = await composeServices(config, storage, logger, clock, createRoutingSender({ email, sms }), master);
 
     if (configFile) {
       await services.pools.apply(toPoolDefinitions(configFile), config.region);
@@ -116,6 +118,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       region: config.region,
       adminKeys: config.adminKeys,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      // One SQLite process counts in memory; instances sharing PostgreSQL must share one budget.
+      sharedRateLimits: config.database.kind === 'postgres' ? createRateLimitCounter({ store: storage.rateLimits, box, clock, logger }) : undefined,
     }, logger);
     closers.unshift(() => app.close());
     const address = await app.listen({ port: config.port, host: config.host });

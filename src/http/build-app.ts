@@ -46,7 +46,7 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
     return reply.code(503).send({ status: 'not ready', reason: state.reason });
   });
 
-  await app.register(rateLimits, { perMinute: settings.rateLimitPerMinute });
+  await app.register(rateLimits, { perMinute: settings.rateLimitPerMinute, shared: settings.sharedRateLimits });
   await app.register(oauth2Plugin);
   await app.register(hostedUiPlugin);
   await app.register(cognitoApiPlugin);
