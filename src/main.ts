@@ -118,6 +118,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       region: config.region,
       adminKeys: config.adminKeys,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      trustProxy: config.trustProxy,
       // One SQLite process counts in memory; instances sharing PostgreSQL must share one budget.
       sharedRateLimits: config.database.kind === 'postgres' ? createRateLimitCounter({ store: storage.rateLimits, box, clock, logger }) : undefined,
     }, logger);

@@ -29,6 +29,8 @@ export interface ServerConfig {
   secureCookies: boolean;
   /** Per-IP requests a minute to the sign-in, sign-up, code-sending and token endpoints, together. */
   rateLimitPerMinute: number;
+  /** Addresses or ranges of reverse proxies trusted to name the client in X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: string;
   /** Keys that may sign admin calls of the Cognito API (see resolveAdminKeys). */
   adminKeys: { accessKeyId: string; secretAccessKey: string }[];
   /** Human-readable warnings about development defaults, printed loudly at boot. */
@@ -101,6 +103,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     secretKey: e.OPENPOOL_SECRET_KEY,
     secureCookies: publicUrl.startsWith('https://'),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
     adminKeys,
     warnings,
   };

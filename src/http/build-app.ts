@@ -25,7 +25,8 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
-    trustProxy: false,
+    // Believing X-Forwarded-For from anyone would let every client pick its own rate-limit budget.
+    trustProxy: settings.trustProxy ?? false,
   });
   app.decorate('services', services);
   app.decorate('httpSettings', settings);

@@ -16,6 +16,11 @@ export interface HttpSettings {
   rateLimitPerMinute: number;
   /** Rate-limit counts shared by every instance (PostgreSQL); absent, each process counts in memory. */
   sharedRateLimits?: RateLimitCounter;
+  /**
+   * Reverse proxies (addresses, CIDR ranges, or loopback / linklocal / uniquelocal) whose
+   * X-Forwarded-For is believed; absent, the socket's address is the client's.
+   */
+  trustProxy?: string;
 }
 
 export interface AppContext {

@@ -69,8 +69,8 @@ function sharedStore(counter: RateLimitCounter, log: FastifyBaseLogger): Fastify
 
 /**
  * Per-IP rate limits (@fastify/rate-limit) on the sign-in, sign-up, code-sending and token
- * endpoints of all three surfaces. One budget per client address (the socket's: trustProxy is
- * off; IPv6 counted per /64) covers all of them together. Past it the limiter throws
+ * endpoints of all three surfaces. One budget per client address (the socket's, or the one a
+ * proxy named in TRUST_PROXY forwarded; IPv6 counted per /64) covers all of them together. Past it the limiter throws
  * AppError('TooManyRequests') from onRequest (before the body is read or CSRF checked), so each
  * surface's own error handler answers in its protocol, with Retry-After set.
  *
