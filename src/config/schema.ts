@@ -81,7 +81,9 @@ export const EnvShape = z.object({
   /** Reverse proxies whose X-Forwarded-For names the client (rate limits, audit trail); unset, the socket's address is the client's. */
   TRUST_PROXY: z.string().refine(isTrustedProxyList, 'must be a comma-separated list of proxy addresses or CIDR ranges, or loopback, linklocal, uniquelocal').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  OPENPOOL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  OPENPOOL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters')
+    .refine((v) => !v.startsWith('base64:') || /^base64:[A-Za-z0-9+/]{43}=$/.test(v), 'base64:<key> must hold exactly 32 bytes, as openpool.key does')
+    .optional(),
   ADMIN_ACCESS_KEY_ID: z.string().min(3).max(128).regex(/^\w+$/).optional(),
   ADMIN_SECRET_ACCESS_KEY: z.string().min(8).max(256).optional(),
 });
