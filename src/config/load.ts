@@ -109,6 +109,18 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
   };
 }
 
+/**
+ * OPENPOOL_SECRET_KEY alone, for commands that name their databases on the command line
+ * (migrate-data) and must not fail over a DATABASE_URL they do not use.
+ */
+export function loadSecretKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.OPENPOOL_SECRET_KEY;
+  if (value === undefined || value === '') return undefined;
+  const parsed = EnvShape.shape.OPENPOOL_SECRET_KEY.safeParse(value);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, ['OPENPOOL_SECRET_KEY']));
+  return parsed.data;
+}
+
 export function parseConfigFile(json: unknown): ConfigFile {
   const parsed = ConfigFileShape.safeParse(json);
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));

@@ -42,7 +42,7 @@ export function describeTarget(url: string): string {
   }
 }
 
-const reasonOf = (error: unknown): string => {
+export const reasonOf = (error: unknown): string => {
   const e = error as { code?: unknown; message?: unknown; errors?: unknown };
   // Connecting to a name with several addresses (localhost: ::1 and 127.0.0.1) fails with an
   // AggregateError whose own message is empty.
