@@ -405,7 +405,7 @@ describe('docker-compose.yml: the scale profile (PostgreSQL, two instances, Cadd
     }
   });
 
-  it('starts instances once PostgreSQL is healthy, the proxy once both instances are ready, and checks readiness on /ready', () => {
+  it('starts instances once PostgreSQL is healthy and one after the other, the proxy once both are ready, and checks readiness on /ready', () => {
     for (const name of instances) {
       const service = services[name]!;
       assert.equal(dependsOnCondition(service, 'postgres'), 'service_healthy', `${name} waits for PostgreSQL`);
@@ -414,6 +414,9 @@ describe('docker-compose.yml: the scale profile (PostgreSQL, two instances, Cadd
       assert.deepEqual(check.slice(0, 2), ['CMD', 'node']);
       assert.match(check.join(' '), new RegExp(`http://127\\.0\\.0\\.1:${instanceConfig(name).port}/ready`));
       assert.equal(dependsOnCondition(proxy, name), 'service_healthy', `the proxy waits for ${name}`);
+    }
+    for (const [i, name] of instances.entries()) {
+      if (i > 0) assert.equal(dependsOnCondition(services[name]!, instances[i - 1]!), 'service_healthy', `${name} starts after ${instances[i - 1]} is ready (first-start seeding)`);
     }
     const proxyCheck = isDict(proxy.healthcheck) ? (proxy.healthcheck.test as string[]).join(' ') : '';
     assert.match(proxyCheck, new RegExp(`http://127\\.0\\.0\\.1:${proxyPort?.target}/health`), 'the proxy is checked through to an instance\'s /health');
