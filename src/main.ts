@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { EXAMPLE_CONFIG } from './config/defaults.js';
-import { loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type DatabaseConfig, type ServerConfig } from './config/load.js';
+import { loadSecretKey, loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type DatabaseConfig, type ServerConfig } from './config/load.js';
 import { ConfigError } from './core/pools/apply-config.js';
 import type { Clock, MessageSender, SecretBox } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
@@ -19,8 +19,10 @@ import { createLogSmsSender, createRoutingSender, createWebhookSmsSender } from 
 import { otplibTotp } from './infra/otplib-totp.js';
 import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
+import { createRateLimitCounter } from './infra/rate-limit-counter.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { copyToPostgres, DataMigrationError, openSqliteSource, type DataMigration, type SqliteSource } from './storage/copy-to-postgres.js';
 import { describeTarget, openPostgres } from './storage/postgres/open.js';
 import { openSqlite } from './storage/sqlite/open.js';
 import type { Storage } from './storage/storage.js';
@@ -95,7 +97,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       email = createLogSender(logger);
     }
     const sms = config.smsWebhookUrl ? createWebhookSmsSender(config.smsWebhookUrl) : createLogSmsSender(logger);
-    const { services, box } = await composeServices(config, storage, logger, options.clock ?? systemClock, createRoutingSender({ email, sms }), master);
+    const clock = options.clock ?? systemClock;
+    const { services, box } = await composeServices(config, storage, logger, clock, createRoutingSender({ email, sms }), master);
 
     if (configFile) {
       await services.pools.apply(toPoolDefinitions(configFile), config.region);
@@ -116,6 +119,9 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       region: config.region,
       adminKeys: config.adminKeys,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      trustProxy: config.trustProxy,
+      // One SQLite process counts in memory; instances sharing PostgreSQL must share one budget.
+      sharedRateLimits: config.database.kind === 'postgres' ? createRateLimitCounter({ store: storage.rateLimits, box, clock, logger }) : undefined,
     }, logger);
     closers.unshift(() => app.close());
     const address = await app.listen({ port: config.port, host: config.host });
@@ -164,5 +170,68 @@ export async function openOperatorSession(options: Pick<StartOptions, 'env' | 'c
   } catch (error) {
     await storage.close();
     throw error;
+  }
+}
+
+/**
+ * The master key the copied data is sealed with, which every instance on the target must use:
+ * OPENPOOL_SECRET_KEY as set for the command, or the key file beside the SQLite database.
+ * `verified` says a sealed value was opened with it (false when nothing is sealed yet).
+ */
+export type SealingKey =
+  | { kind: 'environment'; verified: boolean }
+  | { kind: 'file'; file: string; verified: boolean; environmentDiffers: boolean }
+  | { kind: 'none' };
+
+export interface DataMigrationReport extends DataMigration {
+  from: string;
+  /** host:port/database, never the password. */
+  to: string;
+  key: SealingKey;
+}
+
+function sealingKey(source: SqliteSource, secret: string | undefined): SealingKey {
+  const fromEnvironment = secret ? loadMasterKey(secret, undefined).key : undefined;
+  let fromFile: { key: Buffer; file?: string } | undefined;
+  try {
+    fromFile = loadMasterKey(undefined, source.file, { create: false });
+  } catch {
+    fromFile = undefined;
+  }
+  const sample = source.sealedSample;
+  if (sample === undefined) {
+    if (fromEnvironment) return { kind: 'environment', verified: false };
+    return fromFile ? { kind: 'file', file: fromFile.file!, verified: false, environmentDiffers: false } : { kind: 'none' };
+  }
+  const opens = (key: Buffer) => {
+    try {
+      createSecretBox(key).open(sample);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (fromEnvironment && opens(fromEnvironment)) return { kind: 'environment', verified: true };
+  if (fromFile && opens(fromFile.key)) return { kind: 'file', file: fromFile.file!, verified: true, environmentDiffers: fromEnvironment !== undefined };
+  // Copied under a key nobody holds, the data would be useless, and only a failed start would say so.
+  const tried = [fromEnvironment ? 'OPENPOOL_SECRET_KEY (as set for this command)' : '', fromFile ? `the key file ${fromFile.file}` : ''].filter(Boolean);
+  throw new DataMigrationError(tried.length === 0
+    ? `no master key to check ${source.file} with: OPENPOOL_SECRET_KEY is not set and there is no openpool.key beside it. Run migrate-data with the OPENPOOL_SECRET_KEY the server uses; nothing was copied`
+    : `${tried.join(' and ')} cannot open the sealed data in ${source.file}: run migrate-data with the master key the server uses; nothing was copied`);
+}
+
+/**
+ * `openpool migrate-data`: checks which master key seals the SQLite database, then copies it into
+ * the (empty) PostgreSQL database. Nothing is re-sealed: the same key must serve the target.
+ */
+export async function migrateData(options: { from: string; to: string; env?: NodeJS.ProcessEnv }): Promise<DataMigrationReport> {
+  const secret = loadSecretKey(options.env ?? process.env);
+  const source = openSqliteSource(options.from);
+  try {
+    const key = sealingKey(source, secret);
+    const copy = await copyToPostgres(source, options.to);
+    return { ...copy, from: source.file, to: describeTarget(options.to), key };
+  } finally {
+    source.close();
   }
 }

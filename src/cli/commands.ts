@@ -4,10 +4,14 @@
  * it did and exits: 0 done, 1 failed (e.g. an unknown user pool), 2 bad usage.
  */
 import { parseArgs } from 'node:util';
+import { isPostgresUrl } from '../config/schema.js';
 import { isAppError } from '../errors/app-error.js';
 import { ConfigError } from '../core/pools/apply-config.js';
 import type { OperatorSession } from '../main.js';
+import { DataMigrationError } from '../storage/copy-to-postgres.js';
+import { StorageUnavailableError } from '../storage/storage.js';
 import { keysList, keysRotate } from './keys.js';
+import { migrateDataCommand } from './migrate-data.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -17,19 +21,43 @@ export interface CliIo {
 export interface OptionSpec {
   required?: boolean;
   choices?: readonly string[];
+  /** What is wrong with a given value (bad usage, exit 2), or undefined when it is fine. */
+  check?: (value: string) => string | undefined;
 }
+
+type Options = Record<string, string | undefined>;
 
 /** An operator verb: its words, its `--name value` options, and what it does with an open session. */
-export interface OperatorCommand {
+export interface SessionCommand {
   words: readonly string[];
   options: Record<string, OptionSpec>;
-  run(session: OperatorSession, options: Record<string, string | undefined>, io: CliIo): Promise<number>;
+  standalone?: undefined;
+  run(session: OperatorSession, options: Options, io: CliIo): Promise<number>;
 }
 
-/** Registry of operator verbs; a new one (e.g. `migrate-data`) is one more entry and a line of USAGE. */
+/** A verb that names its own databases in its options (migrate-data), so it opens no session of the server's. */
+export interface StandaloneCommand {
+  words: readonly string[];
+  options: Record<string, OptionSpec>;
+  standalone: true;
+  run(options: Options, io: CliIo): Promise<number>;
+}
+
+export type OperatorCommand = SessionCommand | StandaloneCommand;
+
+/** Registry of operator verbs; a new one is one more entry and a line of USAGE. */
 const COMMANDS: readonly OperatorCommand[] = [
   { words: ['keys', 'rotate'], options: { pool: { required: true }, purpose: { choices: ['id', 'access'] } }, run: keysRotate },
   { words: ['keys', 'list'], options: { pool: { required: true } }, run: keysList },
+  {
+    words: ['migrate-data'],
+    options: {
+      from: { required: true, check: (v) => (/^sqlite:.+/.test(v) && v !== 'sqlite::memory:' ? undefined : '--from must be sqlite:<path to the OpenPool database file>') },
+      to: { required: true, check: (v) => (isPostgresUrl(v) ? undefined : '--to must be postgres://user:password@host:port/database') },
+    },
+    standalone: true,
+    run: migrateDataCommand,
+  },
 ];
 
 export const USAGE = `Usage:
@@ -41,21 +69,26 @@ export const USAGE = `Usage:
       30 seconds.
   openpool keys list --pool <poolId>
       The pool's signing keys, and which of them the JWKS publishes until when.
+  openpool migrate-data --from sqlite:<file> --to postgres://user:password@host:port/database
+      Copy every table of a SQLite OpenPool database into an empty PostgreSQL database (created
+      with CREATE DATABASE; the tables are made here), in one transaction. Stop the server first.
+      Sealed values are copied as they are: the PostgreSQL instances need the same master key,
+      which this command checks and tells you how to set.
   openpool help
       This text.
 
 Operator commands read the server's environment: DATABASE_URL, and OPENPOOL_SECRET_KEY or the
-master key file beside the database.
-Exit status: 0 done, 1 failed (e.g. unknown user pool), 2 bad usage.
+master key file beside the database (migrate-data reads only OPENPOOL_SECRET_KEY).
+Exit status: 0 done, 1 failed (e.g. unknown user pool, a target that holds data), 2 bad usage.
 `;
 
 export type Invocation =
   | { kind: 'serve'; argv: string[] }
   | { kind: 'help' }
-  | { kind: 'run'; command: OperatorCommand; options: Record<string, string | undefined> }
+  | { kind: 'run'; command: OperatorCommand; options: Options }
   | { kind: 'usage'; problem: string };
 
-function parseOptions(args: string[], specs: Record<string, OptionSpec>): Record<string, string | undefined> | string {
+function parseOptions(args: string[], specs: Record<string, OptionSpec>): Options | string {
   let values: Record<string, unknown>;
   try {
     const parsed = parseArgs({
@@ -68,7 +101,7 @@ function parseOptions(args: string[], specs: Record<string, OptionSpec>): Record
   } catch (error) {
     return (error as Error).message;
   }
-  const result: Record<string, string | undefined> = {};
+  const result: Options = {};
   for (const [name, spec] of Object.entries(specs)) {
     const given = (values[name] as string[] | undefined) ?? [];
     // Which of two --pool values an operator meant is not ours to guess.
@@ -77,6 +110,8 @@ function parseOptions(args: string[], specs: Record<string, OptionSpec>): Record
     result[name] = value;
     if (spec.required && (typeof value !== 'string' || value === '')) return `--${name} is required`;
     if (typeof value === 'string' && spec.choices && !spec.choices.includes(value)) return `--${name} must be one of ${spec.choices.join(', ')}`;
+    const problem = typeof value === 'string' ? spec.check?.(value) : undefined;
+    if (problem) return problem;
   }
   return result;
 }
@@ -113,13 +148,15 @@ export async function runInvocation(
     io.err(`openpool: ${invocation.problem}\n\n${USAGE}`);
     return 2;
   }
+  const { command, options } = invocation;
   let session: OperatorSession | undefined;
   try {
+    if (command.standalone) return await command.run(options, io);
     session = await open();
-    return await invocation.command.run(session, invocation.options, io);
+    return await command.run(session, options, io);
   } catch (error) {
     // Expected failures read as one line; anything else keeps its stack for a bug report.
-    const expected = error instanceof ConfigError || isAppError(error);
+    const expected = error instanceof ConfigError || isAppError(error) || error instanceof StorageUnavailableError || error instanceof DataMigrationError;
     io.err(`openpool: ${expected ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     return 1;
   } finally {

@@ -29,6 +29,8 @@ export interface ServerConfig {
   secureCookies: boolean;
   /** Per-IP requests a minute to the sign-in, sign-up, code-sending and token endpoints, together. */
   rateLimitPerMinute: number;
+  /** Addresses or ranges of reverse proxies trusted to name the client in X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: string;
   /** Keys that may sign admin calls of the Cognito API (see resolveAdminKeys). */
   adminKeys: { accessKeyId: string; secretAccessKey: string }[];
   /** Human-readable warnings about development defaults, printed loudly at boot. */
@@ -101,9 +103,22 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     secretKey: e.OPENPOOL_SECRET_KEY,
     secureCookies: publicUrl.startsWith('https://'),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
     adminKeys,
     warnings,
   };
+}
+
+/**
+ * OPENPOOL_SECRET_KEY alone, for commands that name their databases on the command line
+ * (migrate-data) and must not fail over a DATABASE_URL they do not use.
+ */
+export function loadSecretKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.OPENPOOL_SECRET_KEY;
+  if (value === undefined || value === '') return undefined;
+  const parsed = EnvShape.shape.OPENPOOL_SECRET_KEY.safeParse(value);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, ['OPENPOOL_SECRET_KEY']));
+  return parsed.data;
 }
 
 export function parseConfigFile(json: unknown): ConfigFile {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AttributeShape, GroupShape, ResourceServerShape, UserPoolClientShape, UserPoolSettingsShape } from '../cognito/shapes.js';
 
@@ -43,6 +44,20 @@ export function isPostgresUrl(url: string): boolean {
   }
 }
 
+/** Names proxy-addr (Fastify's trustProxy) knows for common ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A comma-separated list of addresses, CIDR ranges or range names, as Fastify's trustProxy takes it. */
+export function isTrustedProxyList(value: string): boolean {
+  return value.split(',').map((v) => v.trim()).every((entry) => {
+    if (PROXY_RANGES.includes(entry)) return true;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').transform((u) => u.replace(/\/+$/, ''));
 
@@ -63,8 +78,12 @@ export const EnvShape = z.object({
   SMS_WEBHOOK_URL: httpUrl.optional(),
   MAIL_FROM: z.string().min(3).default('OpenPool <no-reply@openpool.local>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** Reverse proxies whose X-Forwarded-For names the client (rate limits, audit trail); unset, the socket's address is the client's. */
+  TRUST_PROXY: z.string().refine(isTrustedProxyList, 'must be a comma-separated list of proxy addresses or CIDR ranges, or loopback, linklocal, uniquelocal').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  OPENPOOL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  OPENPOOL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters')
+    .refine((v) => !v.startsWith('base64:') || /^base64:[A-Za-z0-9+/]{43}=$/.test(v), 'base64:<key> must hold exactly 32 bytes, as openpool.key does')
+    .optional(),
   ADMIN_ACCESS_KEY_ID: z.string().min(3).max(128).regex(/^\w+$/).optional(),
   ADMIN_SECRET_ACCESS_KEY: z.string().min(8).max(256).optional(),
 });

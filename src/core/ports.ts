@@ -31,6 +31,15 @@ export interface SecretBox {
   digest(value: string): string;
 }
 
+/**
+ * Counts requests per client address where every instance sees the same counts (the rate limit's
+ * store when instances share a database).
+ */
+export interface RateLimitCounter {
+  /** Counts one request for `key` in a fixed window of `windowMs`: the count so far (this one included) and the time left in the window. */
+  hit(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+}
+
 export interface Jwks {
   keys: Record<string, unknown>[];
 }

@@ -25,7 +25,8 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
-    trustProxy: false,
+    // Believing X-Forwarded-For from anyone would let every client pick its own rate-limit budget.
+    trustProxy: settings.trustProxy ?? false,
   });
   app.decorate('services', services);
   app.decorate('httpSettings', settings);
@@ -46,7 +47,7 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
     return reply.code(503).send({ status: 'not ready', reason: state.reason });
   });
 
-  await app.register(rateLimits, { perMinute: settings.rateLimitPerMinute });
+  await app.register(rateLimits, { perMinute: settings.rateLimitPerMinute, shared: settings.sharedRateLimits });
   await app.register(oauth2Plugin);
   await app.register(hostedUiPlugin);
   await app.register(cognitoApiPlugin);

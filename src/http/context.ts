@@ -1,3 +1,4 @@
+import type { RateLimitCounter } from '../core/ports.js';
 import type { Services } from '../core/services.js';
 
 /** What the HTTP layer needs besides the use cases: how it is reached from outside. */
@@ -13,6 +14,13 @@ export interface HttpSettings {
   adminKeys: { accessKeyId: string; secretAccessKey: string }[];
   /** Per-IP budget a minute of the sign-in, sign-up, code-sending and token endpoints (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute: number;
+  /** Rate-limit counts shared by every instance (PostgreSQL); absent, each process counts in memory. */
+  sharedRateLimits?: RateLimitCounter;
+  /**
+   * Reverse proxies (addresses, CIDR ranges, or loopback / linklocal / uniquelocal) whose
+   * X-Forwarded-For is believed; absent, the socket's address is the client's.
+   */
+  trustProxy?: string;
 }
 
 export interface AppContext {

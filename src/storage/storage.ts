@@ -259,6 +259,23 @@ export interface AuthEventStore {
   deleteBefore(time: number): Promise<number>;
 }
 
+export interface RateLimitWindow {
+  /** Requests counted in the current window, this one included. */
+  count: number;
+  /** Epoch ms at which the window ends and the count starts again. */
+  resetAt: number;
+}
+
+export interface RateLimitStore {
+  /**
+   * Atomically counts one request for `key` in its fixed window: the first request, or the first
+   * at or after the window's end, starts a new window of `windowMs` at `now`.
+   */
+  hit(key: string, windowMs: number, now: number): Promise<RateLimitWindow>;
+  /** Deletes counters whose window ended at or before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
 /** Whether a backend can serve requests (GET /ready): it answers a trivial query and every migration file is applied. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -289,6 +306,8 @@ export interface Storage {
   challengeUses: ChallengeUseStore;
   /** The audit trail; a user's events are deleted with the user. */
   authEvents: AuthEventStore;
+  /** Request counters of the per-address rate limit, for instances that share them. */
+  rateLimits: RateLimitStore;
   /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
   applyConfig(plan: ConfigPlan): Promise<void>;
   /** Arbitrary small metadata (e.g. whether the example was seeded). */

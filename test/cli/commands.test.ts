@@ -26,6 +26,19 @@ describe('openpool command line parsing', () => {
     }
   });
 
+  it('parses migrate-data, which needs a sqlite: source and a postgres:// target', () => {
+    const run = parseInvocation(['migrate-data', '--from', 'sqlite:./data/openpool.db', '--to', 'postgres://op:pw@db:5432/openpool']);
+    assert.ok(run.kind === 'run' && run.command.standalone);
+    assert.deepEqual({ ...run.options }, { from: 'sqlite:./data/openpool.db', to: 'postgres://op:pw@db:5432/openpool' });
+    const problem = (args: string[]) => {
+      const parsed = parseInvocation(['migrate-data', ...args]);
+      return parsed.kind === 'usage' ? parsed.problem : undefined;
+    };
+    assert.equal(problem(['--from', 'sqlite:a.db']), '--to is required');
+    assert.equal(problem(['--from', 'a.db', '--to', 'postgres://db/x']), '--from must be sqlite:<path to the OpenPool database file>');
+    assert.equal(problem(['--from', 'sqlite:a.db', '--to', 'mysql://db/x']), '--to must be postgres://user:password@host:port/database');
+  });
+
   it('help prints the usage on stdout and exits 0; bad usage prints it on stderr and exits 2', async () => {
     const out: string[] = [];
     const err: string[] = [];

@@ -1,7 +1,8 @@
 /**
  * There is no Docker engine in CI, so the container files are checked statically: the compose
- * wiring (ports, Mailpit, the data volume) must agree with itself, with the Dockerfile, and with
- * the environment variables OpenPool actually reads (EnvShape), so a typo fails here, not at boot.
+ * wiring (ports, Mailpit, the data volume, the scale-out profile and its Caddyfile) must agree
+ * with itself, with the Dockerfile, and with the environment variables OpenPool actually reads
+ * (EnvShape), so a typo fails here, not at boot.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -143,7 +144,8 @@ const execForm = (value: string): string[] => {
   return parsed.map(String);
 };
 
-const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8')) as Dict;
+// Compose resolves YAML merge keys (`<<: *anchor`), which the scaled instances share their definition through.
+const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as Dict;
 const services = (isDict(compose.services) ? compose.services : {}) as Record<string, Dict>;
 const openpool = services.openpool ?? {};
 const mailpit = services.mailpit ?? {};
@@ -298,5 +300,142 @@ describe('docker-compose.yml and Dockerfile, checked statically', () => {
   it('keeps host build output and data out of the build context', () => {
     const ignored = readFileSync(join(projectRoot, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', 'data', '.git', 'test-results', '*.log']) assert.ok(ignored.includes(entry), entry);
+  });
+});
+
+interface CaddyNode { tokens: string[]; children: CaddyNode[] }
+
+/** The Caddyfile as nested directives: comments dropped, one node per line, `{ … }` blocks as children. */
+function parseCaddyfile(text: string): CaddyNode[] {
+  const root: CaddyNode = { tokens: [], children: [] };
+  const stack = [root];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') continue;
+    if (line === '}') {
+      stack.pop();
+      assert.ok(stack.length > 0, 'unbalanced } in the Caddyfile');
+      continue;
+    }
+    const opens = line.endsWith('{');
+    const node: CaddyNode = { tokens: (opens ? line.slice(0, -1) : line).trim().split(/\s+/).filter(Boolean), children: [] };
+    stack.at(-1)!.children.push(node);
+    if (opens) stack.push(node);
+  }
+  assert.equal(stack.length, 1, 'unbalanced { in the Caddyfile');
+  return root.children;
+}
+
+const profilesOf = (service: Dict): string[] => (Array.isArray(service.profiles) ? service.profiles.map(String) : []);
+
+function dependsOnCondition(service: Dict, name: string): string | undefined {
+  const raw = service.depends_on;
+  if (!isDict(raw) || !isDict(raw[name])) return undefined;
+  return String((raw[name] as Dict).condition);
+}
+
+describe('docker-compose.yml: the scale profile (PostgreSQL, two instances, Caddy in front)', () => {
+  const scaled = Object.entries(services).filter(([, s]) => profilesOf(s).includes('scale')).map(([name]) => name).sort();
+  const instances = scaled.filter((name) => services[name]!.build !== undefined);
+  const postgres = services.postgres ?? {};
+  const proxy = services.proxy ?? {};
+  const pgEnv = serviceEnv(postgres);
+  const instanceEnv = (name: string) => serviceEnv(services[name]!);
+  const instanceConfig = (name: string) => loadServerConfig({ ...imageEnv, ...instanceEnv(name) }, [], args(runtime, 'WORKDIR').at(-1) ?? '/');
+  const caddyMount = serviceMounts(proxy).find((m) => m.target === '/etc/caddy/Caddyfile');
+  const caddyfile = parseCaddyfile(readFileSync(join(projectRoot, caddyMount?.source ?? 'deploy/Caddyfile'), 'utf8'));
+  const site = caddyfile.find((n) => n.tokens[0]?.startsWith(':'));
+  const reverseProxy = site?.children.find((n) => n.tokens[0] === 'reverse_proxy');
+  const proxyPort = servicePorts(proxy).find((p) => p.published !== undefined);
+
+  it('puts PostgreSQL, two OpenPool instances and the proxy in the profile, and leaves plain `docker compose up` as it was', () => {
+    assert.deepEqual(scaled, ['openpool-1', 'openpool-2', 'postgres', 'proxy']);
+    assert.deepEqual(instances, ['openpool-1', 'openpool-2']);
+    assert.deepEqual(profilesOf(openpool), [], 'the SQLite instance still starts by default');
+    assert.deepEqual(profilesOf(mailpit), [], 'Mailpit serves both setups');
+  });
+
+  it('runs PostgreSQL 16 with a health check on the database the instances use, kept in a named volume', () => {
+    assert.match(String(postgres.image), /^postgres:16(\.|-|$)/);
+    const check = isDict(postgres.healthcheck) ? (postgres.healthcheck.test as string[]) : [];
+    assert.ok(check.includes('pg_isready'), 'pg_isready');
+    assert.equal(check[check.indexOf('-U') + 1], pgEnv.POSTGRES_USER);
+    assert.equal(check[check.indexOf('-d') + 1], pgEnv.POSTGRES_DB);
+    const data = serviceMounts(postgres).find((m) => m.target === '/var/lib/postgresql/data');
+    assert.ok(data && data.type === 'volume' && isDict(compose.volumes) && Object.hasOwn(compose.volumes, data.source!), 'a declared named volume');
+  });
+
+  it('builds every instance from the repository with one environment: the same database, master key, admin keys and mail', () => {
+    for (const name of instances) {
+      const service = services[name]!;
+      assert.equal(isDict(service.build) ? service.build.context : service.build, '.');
+      assert.deepEqual(instanceEnv(name), instanceEnv(instances[0]!), `${name} has the same environment as ${instances[0]}`);
+      assert.deepEqual(servicePorts(service), [], `${name} publishes no port: it is reached through the proxy only (TRUST_PROXY relies on it)`);
+      const known = new Set(Object.keys(EnvShape.shape));
+      for (const key of Object.keys(instanceEnv(name))) assert.ok(known.has(key), `${name}: ${key} is not an OpenPool environment variable`);
+    }
+    assert.deepEqual(valueless, [], 'every variable has a value in the compose file');
+    const config = instanceConfig(instances[0]!);
+    assert.equal(config.database.kind, 'postgres');
+    const url = new URL(config.database.kind === 'postgres' ? config.database.url : '');
+    assert.equal(url.hostname, 'postgres');
+    assert.ok(Object.hasOwn(services, url.hostname), 'the database host is a compose service');
+    assert.equal(Number(url.port || 5432), 5432);
+    assert.equal(decodeURIComponent(url.username), pgEnv.POSTGRES_USER);
+    assert.equal(decodeURIComponent(url.password), pgEnv.POSTGRES_PASSWORD);
+    assert.equal(url.pathname, `/${pgEnv.POSTGRES_DB}`);
+    assert.ok(config.secretKey && config.secretKey.length >= 32, 'a shared OPENPOOL_SECRET_KEY (required on PostgreSQL)');
+    assert.equal(config.adminKeys.length, 1, 'admin keys are named, as HOST=0.0.0.0 requires');
+    assert.equal(config.smtpUrl, 'smtp://mailpit:1025');
+    assert.ok(config.trustProxy, 'the instances believe the proxy\'s X-Forwarded-For');
+    const shell = { OPENPOOL_SECRET_KEY: 'from-the-shell-and-long-enough-to-be-a-key', POSTGRES_PASSWORD: 'pw-from-the-shell' };
+    const raw = isDict(services[instances[0]!]!.environment) ? services[instances[0]!]!.environment as Dict : {};
+    assert.equal(interpolate(String(raw.OPENPOOL_SECRET_KEY), shell), shell.OPENPOOL_SECRET_KEY, 'the key is overridable from the shell');
+    assert.equal(new URL(interpolate(String(raw.DATABASE_URL), shell)).password, shell.POSTGRES_PASSWORD);
+    assert.equal(interpolate(String(isDict(postgres.environment) ? postgres.environment.POSTGRES_PASSWORD : ''), shell), shell.POSTGRES_PASSWORD,
+      'one POSTGRES_PASSWORD sets both sides');
+  });
+
+  it('names the proxy\'s address as PUBLIC_URL, so issuers, discovery and cookies match what browsers reach', () => {
+    assert.ok(proxyPort, 'the proxy publishes a port');
+    for (const name of instances) {
+      const config = instanceConfig(name);
+      assert.equal(config.publicUrl, `http://localhost:${proxyPort.published}`);
+      assert.equal(config.issuerBaseUrl, config.publicUrl);
+    }
+  });
+
+  it('starts instances once PostgreSQL is healthy and one after the other, the proxy once both are ready, and checks readiness on /ready', () => {
+    for (const name of instances) {
+      const service = services[name]!;
+      assert.equal(dependsOnCondition(service, 'postgres'), 'service_healthy', `${name} waits for PostgreSQL`);
+      assert.ok(dependsOn(service).includes('mailpit'), `${name} depends on mailpit`);
+      const check = isDict(service.healthcheck) ? (service.healthcheck.test as string[]) : [];
+      assert.deepEqual(check.slice(0, 2), ['CMD', 'node']);
+      assert.match(check.join(' '), new RegExp(`http://127\\.0\\.0\\.1:${instanceConfig(name).port}/ready`));
+      assert.equal(dependsOnCondition(proxy, name), 'service_healthy', `the proxy waits for ${name}`);
+    }
+    for (const [i, name] of instances.entries()) {
+      if (i > 0) assert.equal(dependsOnCondition(services[name]!, instances[i - 1]!), 'service_healthy', `${name} starts after ${instances[i - 1]} is ready (first-start seeding)`);
+    }
+    const proxyCheck = isDict(proxy.healthcheck) ? (proxy.healthcheck.test as string[]).join(' ') : '';
+    assert.match(proxyCheck, new RegExp(`http://127\\.0\\.0\\.1:${proxyPort?.target}/health`), 'the proxy is checked through to an instance\'s /health');
+  });
+
+  it('runs Caddy with the repository\'s Caddyfile, listening on the published port and balancing over every instance, checked on /ready', () => {
+    assert.match(String(proxy.image), /^caddy:2(\.|-|$)/);
+    assert.ok(caddyMount, 'the Caddyfile is mounted at /etc/caddy/Caddyfile');
+    assert.equal(caddyMount.type, 'bind');
+    assert.ok(existsSync(join(projectRoot, caddyMount.source!)), `${caddyMount.source} exists`);
+    assert.ok(site, 'a site block');
+    assert.equal(site.tokens[0], `:${proxyPort?.target}`, 'Caddy listens on the port compose publishes');
+    assert.ok(reverseProxy, 'a reverse_proxy directive');
+    const upstreams = reverseProxy.tokens.slice(1).sort();
+    assert.deepEqual(upstreams, instances.map((name) => `${name}:${instanceConfig(name).port}`).sort(), 'every instance, on the port it listens on');
+    const sub = (name: string) => reverseProxy.children.find((n) => n.tokens[0] === name)?.tokens.slice(1);
+    assert.deepEqual(sub('health_uri'), ['/ready'], 'only ready instances get traffic');
+    assert.ok(sub('lb_policy'), 'a load-balancing policy');
+    assert.equal(reverseProxy.children.some((n) => n.tokens[0] === 'header_up' && /host/i.test(n.tokens[1] ?? '')), false,
+      'the Host header is passed through unchanged (SigV4 signs it)');
   });
 });

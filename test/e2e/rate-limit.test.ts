@@ -83,6 +83,10 @@ describe('per-IP rate limits (RATE_LIMIT_PER_MINUTE=5)', () => {
     assert.ok(Number(refused.headers['retry-after']) > 0 && Number(refused.headers['retry-after']) <= 60);
     assert.equal(refused.headers['cache-control'], 'no-store');
 
+    // Without TRUST_PROXY a forwarded address is not believed, so it buys no new budget.
+    const spoofed = await c.form('/oauth2/token', { grant_type: 'client_credentials' }, { ...basic, 'x-forwarded-for': '203.0.113.9' });
+    assert.equal(spoofed.status, 429);
+
     // One budget for all limited endpoints: revoke is refused too.
     const revoke = await c.form('/oauth2/revoke', { token: 'x' }, basic);
     assert.equal(revoke.status, 429);
@@ -155,7 +159,38 @@ describe('per-IP rate limits (RATE_LIMIT_PER_MINUTE=5)', () => {
   });
 });
 
+describe('behind a trusted reverse proxy (TRUST_PROXY=loopback, RATE_LIMIT_PER_MINUTE=2)', () => {
+  let t: TestServer;
+  before(async () => { t = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'loopback' } }); });
+  after(async () => t.close());
+
+  it('each forwarded client address has its own budget, and the log names the client, not the proxy', async () => {
+    const c = new IpClient(t.url, '127.0.0.5');
+    const basic = { authorization: `Basic ${Buffer.from(`${t.clients.machine.id}:${t.clients.machine.secret}`).toString('base64')}` };
+    const asClient = (ip: string) => c.form('/oauth2/token', { grant_type: 'client_credentials' }, { ...basic, 'x-forwarded-for': ip });
+    assert.equal((await asClient('203.0.113.1')).status, 200);
+    assert.equal((await asClient('203.0.113.1')).status, 200);
+    assert.equal((await asClient('203.0.113.1')).status, 429);
+    assert.equal((await asClient('203.0.113.2')).status, 200, 'another client behind the same proxy');
+    // A client's own X-Forwarded-For is kept, but the proxy appends what it saw, and that is the address counted.
+    assert.equal((await asClient('198.51.100.7, 203.0.113.1')).status, 429);
+    const exceeded = t.logs.filter((line) => line.includes('rate limit exceeded')).map((line) => JSON.parse(line) as { ip: string });
+    assert.deepEqual(exceeded.map((l) => l.ip), ['203.0.113.1', '203.0.113.1']);
+  });
+});
+
 describe('RATE_LIMIT_PER_MINUTE', () => {
+  it('TRUST_PROXY takes addresses, CIDR ranges and range names, and nothing else', () => {
+    assert.equal(loadServerConfig({}, [], '/tmp').trustProxy, undefined);
+    for (const good of ['loopback', '10.0.0.1', '172.16.0.0/12, fd00::/8', 'uniquelocal,loopback', '::1']) {
+      assert.equal(loadServerConfig({ TRUST_PROXY: good }, [], '/tmp').trustProxy, good);
+    }
+    for (const bad of ['true', '1', '10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/8', '*']) {
+      assert.throws(() => loadServerConfig({ TRUST_PROXY: bad }, [], '/tmp'),
+        (e: unknown) => e instanceof ConfigError && e.issues.some((i) => i.path[0] === 'TRUST_PROXY'), bad);
+    }
+  });
+
   it('defaults to 300 and must be a positive whole number', () => {
     assert.equal(loadServerConfig({}, [], '/tmp').rateLimitPerMinute, 300);
     assert.equal(loadServerConfig({ RATE_LIMIT_PER_MINUTE: '' }, [], '/tmp').rateLimitPerMinute, 300);

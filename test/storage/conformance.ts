@@ -1,5 +1,5 @@
 /**
- * The storage conformance suite: every backend runs it (SQLite now, PostgreSQL later).
+ * The storage conformance suite: every backend runs it (SQLite and PostgreSQL).
  * Each test opens a fresh storage with `open` and closes it afterwards.
  */
 import type { Storage } from '../../src/storage/storage.js';
@@ -9,6 +9,7 @@ import { authConformance } from './conformance-auth.js';
 import { directoryConformance, type WithStorage } from './conformance-directory.js';
 import { keysConformance } from './conformance-keys.js';
 import { mfaConformance } from './conformance-mfa.js';
+import { rateLimitConformance } from './conformance-rate-limits.js';
 import { securityConformance } from './conformance-security.js';
 
 export function runStorageConformance(name: string, open: () => Promise<Storage> | Storage): void {
@@ -27,4 +28,5 @@ export function runStorageConformance(name: string, open: () => Promise<Storage>
   mfaConformance(name, withStorage);
   auditConformance(name, withStorage);
   keysConformance(name, withStorage);
+  rateLimitConformance(name, withStorage);
 }

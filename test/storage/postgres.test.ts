@@ -55,6 +55,9 @@ describe('postgres: two storages on one database (as two instances)', () => {
         poolId: pool.id, userId: user.id, failures: (cur?.failures ?? 0) + 1, lastFailureAt: T0, lockedUntil: 0,
       })));
       assert.deepEqual(failures.map((f) => f.failures).sort(), [1, 2, 3, 4, 5, 6]);
+
+      const hits = await both((s) => s.rateLimits.hit('rl-x', 60_000, T0));
+      assert.deepEqual(hits.map((h) => h.count).sort(), [1, 2, 3, 4, 5, 6], 'one budget across instances');
     } finally {
       await a.close();
       await b.close();

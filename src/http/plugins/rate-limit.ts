@@ -1,6 +1,7 @@
-import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import type { RateLimitCounter } from '../../core/ports.js';
 import { AppError } from '../../errors/app-error.js';
 
 /**
@@ -29,20 +30,53 @@ function isLimitedOperation(request: FastifyRequest): boolean {
 export interface RateLimitOptions {
   /** Requests per client address per minute, all limited endpoints together (RATE_LIMIT_PER_MINUTE). */
   perMinute: number;
-  /** Where the counters live; the plugin's in-memory store when absent. */
-  store?: FastifyRateLimitStoreCtor;
+  /** Counts shared by every instance; the plugin's in-memory store (this process only) when absent. */
+  shared?: RateLimitCounter;
+}
+
+/** How often, at most, an unreachable counter store is reported, so an outage does not flood the log. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * A @fastify/rate-limit store over a shared counter. When the counter fails (the database is
+ * briefly unreachable) the request is let through and a warning logged: refusing every sign-in
+ * with a 500 because a counter could not be read would turn a blip into an outage, and the
+ * endpoints behind the limit have their own per-user defences (lockout, code attempts, send caps).
+ */
+function sharedStore(counter: RateLimitCounter, log: FastifyBaseLogger): FastifyRateLimitStoreCtor {
+  let lastReported = Number.NEGATIVE_INFINITY;
+  class SharedStore implements FastifyRateLimitStore {
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      counter.hit(key, timeWindow).then(
+        ({ count, ttlMs }) => callback(null, { current: count, ttl: ttlMs }),
+        (error: unknown) => {
+          const now = Date.now();
+          if (now - lastReported >= FAILURE_LOG_INTERVAL_MS) {
+            lastReported = now;
+            log.warn({ err: error }, 'rate-limit counters are unavailable; requests pass unlimited until the database answers');
+          }
+          callback(null, { current: 0, ttl: timeWindow });
+        },
+      );
+    }
+
+    child(): FastifyRateLimitStore {
+      return new SharedStore();
+    }
+  }
+  return SharedStore;
 }
 
 /**
  * Per-IP rate limits (@fastify/rate-limit) on the sign-in, sign-up, code-sending and token
- * endpoints of all three surfaces. One budget per client address (the socket's: trustProxy is
- * off; IPv6 counted per /64) covers all of them together. Past it the limiter throws
+ * endpoints of all three surfaces. One budget per client address (the socket's, or the one a
+ * proxy named in TRUST_PROXY forwarded; IPv6 counted per /64) covers all of them together. Past it the limiter throws
  * AppError('TooManyRequests') from onRequest (before the body is read or CSRF checked), so each
  * surface's own error handler answers in its protocol, with Retry-After set.
  *
- * The counters live behind the plugin's `store` option. Today that is its default in-memory LRU
- * store: per process and lost on restart, which is right for a single instance. When instances
- * share a database, pass a shared store (PostgreSQL or Redis) here and nothing else changes.
+ * The counters live behind the plugin's `store` option: its in-memory LRU store (per process, lost
+ * on restart), right for a single instance on SQLite; or, given `shared`, counts every instance on
+ * the same PostgreSQL database sees, so N instances enforce one budget rather than N.
  *
  * Register before the surfaces: it marks their routes as they are added.
  */
@@ -53,7 +87,7 @@ export const rateLimits = fp(
       max: opts.perMinute,
       timeWindow: 60_000,
       cache: 20_000,
-      ...(opts.store ? { store: opts.store } : {}),
+      ...(opts.shared ? { store: sharedStore(opts.shared, app.log) } : {}),
       errorResponseBuilder: (request, context) =>
         new AppError('TooManyRequests', request.routeOptions.url === API_PATH ? 'Rate exceeded' : `Too many requests, please try again in ${context.after}.`),
       onExceeded: (request) => request.log.warn({ ip: request.ip, url: request.routeOptions.url }, 'rate limit exceeded'),

@@ -6,6 +6,7 @@ import { createAuditStore } from './audit-store.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
 import { createMfaStores } from './mfa-stores.js';
+import { createRateLimitStore } from './rate-limit-store.js';
 import { migratePostgres } from './migrate.js';
 
 export interface PostgresOptions {
@@ -41,7 +42,7 @@ export function describeTarget(url: string): string {
   }
 }
 
-const reasonOf = (error: unknown): string => {
+export const reasonOf = (error: unknown): string => {
   const e = error as { code?: unknown; message?: unknown; errors?: unknown };
   // Connecting to a name with several addresses (localhost: ::1 and 127.0.0.1) fails with an
   // AggregateError whose own message is empty.
@@ -142,6 +143,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     lockout: auth.lockout,
     mfa: mfa.mfa,
     challengeUses: mfa.challengeUses,
+    rateLimits: createRateLimitStore(pool),
     applyConfig: directory.applyConfig,
     async getMeta(key) {
       return (await pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key])).rows[0]?.value;

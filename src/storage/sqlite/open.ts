@@ -7,6 +7,7 @@ import { createAuditStore } from './audit-store.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
 import { createMfaStores } from './mfa-stores.js';
+import { createRateLimitStore } from './rate-limit-store.js';
 import { pendingMigrations, readMigrations } from '../migration-files.js';
 import { migrateSqlite } from './migrate.js';
 
@@ -44,6 +45,7 @@ export function openSqlite(file: string): Storage {
     lockout: auth.lockout,
     mfa: mfa.mfa,
     challengeUses: mfa.challengeUses,
+    rateLimits: createRateLimitStore(db),
     authEvents: createAuditStore(db),
     async applyConfig(plan) { directory.applyConfig(plan); },
     async getMeta(key) { return meta.get.get(key)?.value; },
