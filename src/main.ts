@@ -100,14 +100,18 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     const clock = options.clock ?? systemClock;
     const { services, box } = await composeServices(config, storage, logger, clock, createRoutingSender({ email, sms }), master);
 
-    if (configFile) {
-      await services.pools.apply(toPoolDefinitions(configFile), config.region);
-      logger.info({ configFile: config.configFile }, 'configuration applied');
-    } else if (!(await storage.getMeta(SEEDED)) && (await storage.pools.list()).length === 0) {
-      await services.pools.apply(toPoolDefinitions(EXAMPLE_CONFIG), config.region);
-      await storage.setMeta(SEEDED, new Date().toISOString());
-      logger.info('seeded the example user pool');
-    }
+    // Instances starting together over one database take turns, so each sees the pools, clients
+    // and secrets the previous one wrote instead of creating its own (or a second example pool).
+    await storage.exclusive('config', async () => {
+      if (configFile) {
+        await services.pools.apply(toPoolDefinitions(configFile), config.region);
+        logger.info({ configFile: config.configFile }, 'configuration applied');
+      } else if (!(await storage.getMeta(SEEDED)) && (await storage.pools.list()).length === 0) {
+        await services.pools.apply(toPoolDefinitions(EXAMPLE_CONFIG), config.region);
+        await storage.setMeta(SEEDED, new Date().toISOString());
+        logger.info('seeded the example user pool');
+      }
+    });
 
     // Imported here, not above, so operator commands (which never serve) start without loading Fastify.
     const { buildApp } = await import('./http/build-app.js');

@@ -310,6 +310,13 @@ export interface Storage {
   rateLimits: RateLimitStore;
   /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
   applyConfig(plan: ConfigPlan): Promise<void>;
+  /**
+   * Runs `work` while no other process sharing the database runs an exclusive section of the same
+   * name (PostgreSQL: a session advisory lock; SQLite: one process per file is the norm, so an
+   * in-process queue). Used so instances starting together apply a config file one after another,
+   * each seeing what the previous one wrote.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Arbitrary small metadata (e.g. whether the example was seeded). */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

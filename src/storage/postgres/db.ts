@@ -44,3 +44,29 @@ export const toJson = (value: unknown): string => JSON.stringify(value);
 export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
 export const optional = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 export const nullable = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+/**
+ * A section that one process at a time runs, across every process sharing the database: a
+ * session advisory lock held on one connection for the section's length. The wait for it is not
+ * bounded by the statement timeout (another instance may take a while applying a config file).
+ */
+export async function exclusiveSection<T>(pool: Pool, name: string, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => { broken = error; };
+  client.on('error', onError);
+  try {
+    await client.query('SET statement_timeout = 0');
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`openpool:${name}`]);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`openpool:${name}`]).catch((error: Error) => { broken = error; });
+    }
+  } finally {
+    await client.query('RESET statement_timeout').catch((error: Error) => { broken = error; });
+    client.off('error', onError);
+    // A connection that could not unlock is closed, which releases the lock.
+    client.release(broken);
+  }
+}

@@ -5,6 +5,7 @@ import { StorageUnavailableError, type Storage } from '../storage.js';
 import { createAuditStore } from './audit-store.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
+import { exclusiveSection } from './db.js';
 import { createMfaStores } from './mfa-stores.js';
 import { createRateLimitStore } from './rate-limit-store.js';
 import { migratePostgres } from './migrate.js';
@@ -145,6 +146,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     challengeUses: mfa.challengeUses,
     rateLimits: createRateLimitStore(pool),
     applyConfig: directory.applyConfig,
+    exclusive: (name, work) => exclusiveSection(pool, name, work),
     async getMeta(key) {
       return (await pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key])).rows[0]?.value;
     },

@@ -30,6 +30,7 @@ export function openSqlite(file: string): Storage {
     get: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     set: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
   };
+  const sections = new Map<string, Promise<unknown>>();
   return {
     pools: directory.pools,
     clients: directory.clients,
@@ -48,6 +49,11 @@ export function openSqlite(file: string): Storage {
     rateLimits: createRateLimitStore(db),
     authEvents: createAuditStore(db),
     async applyConfig(plan) { directory.applyConfig(plan); },
+    exclusive(name, work) {
+      const run = (sections.get(name) ?? Promise.resolve()).then(work, work);
+      sections.set(name, run.catch(() => undefined));
+      return run;
+    },
     async getMeta(key) { return meta.get.get(key)?.value; },
     async setMeta(key, value) { meta.set.run(key, value); },
     async ready() {
