@@ -172,7 +172,8 @@ async function main() {
   }
 }
 
-main().then(
+const scaleOut = process.argv.includes('scale-out') || process.env.BENCH_MODE === 'scale-out';
+(scaleOut ? import('./scale-out.js').then((m) => m.runScaleOut(process.env)) : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error instanceof Error ? error.stack ?? error.message : error);

@@ -110,13 +110,17 @@ export interface StartOptions {
   configFile: string;
   /** Where the server's stdout (its request log) goes; /dev/null by default, so logging costs the server but not the disk. */
   logFile?: string;
+  /** Another database than the SQLite file in dataDir (the scale-out mode's PostgreSQL). */
+  databaseUrl?: string;
+  /** Variables added to the clean environment (e.g. OPENPOOL_SECRET_KEY for PostgreSQL). */
+  env?: Record<string, string>;
 }
 
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const stdout = openSync(options.logFile ?? '/dev/null', 'a');
-  const stderrFile = join(options.dataDir, 'server.stderr.log');
+  const stderrFile = join(options.dataDir, `server-${port}.stderr.log`);
   const stderr = openSync(stderrFile, 'a');
   // A clean environment: the caller's SMTP_URL, LOG_LEVEL or the like must not change what is measured.
   const env: NodeJS.ProcessEnv = {
@@ -124,11 +128,12 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     HOME: process.env.HOME,
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${join(options.dataDir, 'openpool.db')}`,
+    DATABASE_URL: options.databaseUrl ?? `sqlite:${join(options.dataDir, 'openpool.db')}`,
     LOG_LEVEL: 'info',
     // The per-IP limit would otherwise answer 429 to a load generator that is one IP; the
     // limiter itself still runs on every limited request, so its cost is measured.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, ['--import', PRELOAD, CLI, '--config', options.configFile], {
     env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
