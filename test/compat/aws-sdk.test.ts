@@ -15,11 +15,7 @@ import { decodeJwt } from 'jose';
 import { callbackParams, signInThroughPages, signedUpUserWithTokens, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
-
-const errorName = (name: string) => (e: unknown) => {
-  assert.equal((e as Error).name, name, `expected ${name}, got ${(e as Error).name}: ${(e as Error).message}`);
-  return true;
-};
+import { errorName } from '../helpers/errors.js';
 
 describe('the Cognito API through the official AWS SDK', () => {
   let t: TestServer;

@@ -9,16 +9,12 @@ import { generate } from 'otplib';
 import { signUpThroughPages, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
+import { errorName } from '../helpers/errors.js';
 
 const USER_AGENT = 'openpool-audit-e2e/1.0 (user calls)';
 const FETCH_AGENT = 'openpool-audit-e2e/1.0 (oauth2 endpoints)';
 const RESET_PASSWORD = 'Reset-Horse-9-Battery';
 const CHANGED_PASSWORD = 'Changed-Horse-9-Battery';
-
-const errorName = (name: string) => (e: unknown) => {
-  assert.equal((e as Error).name, name, `expected ${name}, got ${(e as Error).name}: ${(e as Error).message}`);
-  return true;
-};
 
 describe('the audit trail over real sockets (AdminListUserAuthEvents through the AWS SDK)', () => {
   let t: TestServer;

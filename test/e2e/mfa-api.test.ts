@@ -11,12 +11,7 @@ import { decodeJwt } from 'jose';
 import { generate } from 'otplib';
 import { STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { manualClock, startTestServer, type TestServer } from '../helpers/server.js';
-
-const errorName = (name: string, message?: RegExp) => (e: unknown) => {
-  assert.equal((e as Error).name, name, `expected ${name}, got ${(e as Error).name}: ${(e as Error).message}`);
-  if (message) assert.match((e as Error).message, message);
-  return true;
-};
+import { errorName } from '../helpers/errors.js';
 
 describe('MFA through the Cognito API (AWS SDK v3)', () => {
   const clock = manualClock();

@@ -1,5 +1,5 @@
 /** One-time codes, authorization codes, browser sessions, token families, signing keys, SRP verifiers and lockout on PostgreSQL. */
-import type { AuthorizationCode, BrowserSession, OneTimeCode, RefreshToken, SigningKey, TokenFamily } from '../../core/model.js';
+import type { RefreshToken, SigningKey } from '../../core/model.js';
 import type {
   AuthorizationCodeStore,
   LockoutStore,
@@ -11,54 +11,11 @@ import type {
   TokenStore,
 } from '../storage.js';
 import { AlreadyExistsError } from '../storage.js';
-import { fromJson, inTransaction, isUniqueViolation, one, nullable, optional, toJson, type Pool, type Queryable } from './db.js';
+import { inTransaction, isUniqueViolation, one, nullable, toJson, type Pool, type Queryable } from './db.js';
+import { authCodeFromRow, codeFromRow, familyFromRow, keyFromRow, refreshFromRow, sessionFromRow, type AuthCodeRow, type CodeRow, type FamilyRow, type KeyRow, type RefreshRow, type SessionRow } from '../rows.js';
 
-interface CodeRow { pool_id: string; user_id: string; purpose: string; code_hash: string; expires_at: number; attempts: number; created_at: number }
-interface AuthCodeRow {
-  code_hash: string; pool_id: string; client_id: string; user_id: string; redirect_uri: string; scopes: string;
-  nonce: string | null; code_challenge: string | null; auth_time: number; amr: string; created_at: number;
-  expires_at: number; consumed_at: number | null; origin_jti: string | null;
-}
-interface SessionRow { id_hash: string; pool_id: string; user_id: string; auth_time: number; amr: string; created_at: number; expires_at: number }
-interface FamilyRow { origin_jti: string; pool_id: string; client_id: string; user_id: string; created_at: number; revoked_at: number | null }
-interface RefreshRow {
-  token_hash: string; origin_jti: string; pool_id: string; client_id: string; user_id: string; scopes: string;
-  auth_time: number; amr: string; with_id_token: number; created_at: number; expires_at: number; replaced_at: number | null;
-}
-interface KeyRow {
-  kid: string; pool_id: string; purpose: string; algorithm: string; private_jwk_sealed: string; public_jwk: string; status: string;
-  created_at: number; retired_at: number | null; publish_until: number | null;
-}
 interface FailureRow { failures: number; last_failure_at: number; locked_until: number }
 
-const codeFromRow = (r: CodeRow): OneTimeCode => ({
-  poolId: r.pool_id, userId: r.user_id, purpose: r.purpose as OneTimeCode['purpose'], codeHash: r.code_hash,
-  expiresAt: r.expires_at, attempts: r.attempts, createdAt: r.created_at,
-});
-const authCodeFromRow = (r: AuthCodeRow): AuthorizationCode => ({
-  codeHash: r.code_hash, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id, redirectUri: r.redirect_uri,
-  scopes: fromJson(r.scopes), nonce: optional(r.nonce), codeChallenge: optional(r.code_challenge), authTime: r.auth_time,
-  amr: fromJson(r.amr), createdAt: r.created_at, expiresAt: r.expires_at, consumedAt: optional(r.consumed_at),
-  originJti: optional(r.origin_jti),
-});
-const sessionFromRow = (r: SessionRow): BrowserSession => ({
-  idHash: r.id_hash, poolId: r.pool_id, userId: r.user_id, authTime: r.auth_time, amr: fromJson(r.amr),
-  createdAt: r.created_at, expiresAt: r.expires_at,
-});
-const familyFromRow = (r: FamilyRow): TokenFamily => ({
-  originJti: r.origin_jti, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id, createdAt: r.created_at,
-  revokedAt: optional(r.revoked_at),
-});
-const refreshFromRow = (r: RefreshRow): RefreshToken => ({
-  tokenHash: r.token_hash, originJti: r.origin_jti, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id,
-  scopes: fromJson(r.scopes), authTime: r.auth_time, amr: fromJson(r.amr), withIdToken: r.with_id_token === 1,
-  createdAt: r.created_at, expiresAt: r.expires_at, replacedAt: optional(r.replaced_at),
-});
-const keyFromRow = (r: KeyRow): SigningKey => ({
-  kid: r.kid, poolId: r.pool_id, purpose: r.purpose as SigningKey['purpose'], algorithm: 'RS256',
-  privateJwkSealed: r.private_jwk_sealed, publicJwk: fromJson(r.public_jwk), status: r.status as SigningKey['status'],
-  createdAt: r.created_at, retiredAt: optional(r.retired_at), publishUntil: optional(r.publish_until),
-});
 const insertKey = (db: Queryable, k: SigningKey, onConflict = '') =>
   db.query(`INSERT INTO signing_keys (kid, pool_id, purpose, algorithm, private_jwk_sealed, public_jwk, status, created_at, retired_at, publish_until)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ${onConflict}`, [

@@ -40,9 +40,7 @@ const sqlState = (error: unknown): string | undefined =>
 
 export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === '23505';
 
-export const toJson = (value: unknown): string => JSON.stringify(value);
-export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
-export const optional = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+export { fromJson, optional, toJson } from '../rows.js';
 export const nullable = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
 /**

@@ -12,36 +12,8 @@ import {
   type UserAlias,
   type UserStore,
 } from '../storage.js';
-import { fromJson, inTransaction, isUniqueViolation, one, nullable, optional, toJson, type Pool, type Queryable } from './db.js';
-
-interface PoolRow { id: string; name: string; settings: string; created_at: number; updated_at: number }
-interface ClientRow { id: string; pool_id: string; name: string; secret_sealed: string | null; settings: string; created_at: number; updated_at: number }
-interface GroupRow { pool_id: string; name: string; description: string | null; precedence: number | null; role_arn: string | null; created_at: number; updated_at: number }
-interface ResourceServerRow { pool_id: string; identifier: string; name: string; scopes: string }
-interface UserRow {
-  id: string; pool_id: string; username: string; username_key: string; status: string; enabled: number; password_hash: string | null;
-  attributes: string; created_at: number; updated_at: number; password_updated_at: number;
-}
-
-const poolFromRow = (r: PoolRow): UserPool => ({
-  id: r.id, name: r.name, settings: fromJson(r.settings), createdAt: r.created_at, updatedAt: r.updated_at,
-});
-const clientFromRow = (r: ClientRow): StoredClient => ({
-  id: r.id, poolId: r.pool_id, name: r.name, secretSealed: optional(r.secret_sealed),
-  settings: fromJson(r.settings), createdAt: r.created_at, updatedAt: r.updated_at,
-});
-const groupFromRow = (r: GroupRow): Group => ({
-  poolId: r.pool_id, name: r.name, description: optional(r.description), precedence: optional(r.precedence),
-  roleArn: optional(r.role_arn), createdAt: r.created_at, updatedAt: r.updated_at,
-});
-const resourceServerFromRow = (r: ResourceServerRow): ResourceServer => ({
-  poolId: r.pool_id, identifier: r.identifier, name: r.name, scopes: fromJson(r.scopes),
-});
-const userFromRow = (r: UserRow): User => ({
-  id: r.id, poolId: r.pool_id, username: r.username, status: r.status as User['status'], enabled: r.enabled === 1,
-  passwordHash: r.password_hash, attributes: fromJson(r.attributes), createdAt: r.created_at,
-  updatedAt: r.updated_at, passwordUpdatedAt: r.password_updated_at,
-});
+import { inTransaction, isUniqueViolation, one, nullable, toJson, type Pool, type Queryable } from './db.js';
+import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
 
 /**
  * Tables that name a pool without a foreign key to it (users' rows go with the users); a pool's

@@ -1,18 +1,8 @@
 /** Users' second factors and the single-use record of challenge sessions, on PostgreSQL. */
-import type { MfaType, UserMfa } from '../../core/model.js';
+import type { UserMfa } from '../../core/model.js';
 import { NotFoundError, type ChallengeUseStore, type MfaStore } from '../storage.js';
-import { inTransaction, nullable, optional, type Pool } from './db.js';
-
-interface MfaRow {
-  user_id: string; pool_id: string; totp_secret_sealed: string | null; totp_pending_sealed: string | null;
-  totp_enabled: number; sms_enabled: number; preferred: string | null; totp_last_step: number; updated_at: number;
-}
-
-const fromRow = (r: MfaRow): UserMfa => ({
-  poolId: r.pool_id, userId: r.user_id, totpSecretSealed: optional(r.totp_secret_sealed), totpPendingSealed: optional(r.totp_pending_sealed),
-  totpEnabled: r.totp_enabled === 1, smsEnabled: r.sms_enabled === 1, preferred: optional(r.preferred) as MfaType | undefined,
-  totpLastStep: r.totp_last_step, updatedAt: r.updated_at,
-});
+import { inTransaction, nullable, type Pool } from './db.js';
+import { mfaFromRow, type MfaRow } from '../rows.js';
 
 const empty = (poolId: string, userId: string): UserMfa => ({
   poolId, userId, totpEnabled: false, smsEnabled: false, totpLastStep: 0, updatedAt: 0,
@@ -22,7 +12,7 @@ export function createMfaStores(pool: Pool): { mfa: MfaStore; challengeUses: Cha
   const mfa: MfaStore = {
     async get(poolId, userId) {
       const r = (await pool.query<MfaRow>('SELECT * FROM user_mfa WHERE pool_id = $1 AND user_id = $2', [poolId, userId])).rows[0];
-      return r && fromRow(r);
+      return r && mfaFromRow(r);
     },
     async update(poolId, userId, updater) {
       return inTransaction(pool, async (c) => {
@@ -35,7 +25,7 @@ export function createMfaStores(pool: Pool): { mfa: MfaStore; challengeUses: Cha
           [userId, poolId]);
         const row = (await c.query<MfaRow>('SELECT * FROM user_mfa WHERE pool_id = $1 AND user_id = $2 FOR UPDATE', [poolId, userId])).rows[0];
         if (!row) throw new NotFoundError('user');
-        const next = { ...updater(placed.rowCount === 1 ? empty(poolId, userId) : fromRow(row)), poolId, userId };
+        const next = { ...updater(placed.rowCount === 1 ? empty(poolId, userId) : mfaFromRow(row)), poolId, userId };
         await c.query(`UPDATE user_mfa SET totp_secret_sealed = $3, totp_pending_sealed = $4, totp_enabled = $5, sms_enabled = $6,
             preferred = $7, totp_last_step = $8, updated_at = $9 WHERE pool_id = $1 AND user_id = $2`, [
           poolId, userId, nullable(next.totpSecretSealed), nullable(next.totpPendingSealed), next.totpEnabled ? 1 : 0,

@@ -1,28 +1,10 @@
 /** The audit trail on better-sqlite3. */
 import type Database from 'better-sqlite3';
-import type { AuthEvent } from '../../core/ports.js';
 import type { AuthEventStore } from '../storage.js';
-import { fromJson, optional, toJson } from './json.js';
-
-interface EventRow {
-  seq: number; id: string; pool_id: string; user_id: string | null; username: string | null; client_id: string | null;
-  type: string; outcome: string; reason: string | null; challenges: string; ip: string | null; user_agent: string | null;
-  created_at: number;
-}
-
-const eventFromRow = (r: EventRow): AuthEvent => ({
-  id: r.id, poolId: r.pool_id, userId: optional(r.user_id), username: optional(r.username), clientId: optional(r.client_id),
-  type: r.type as AuthEvent['type'], outcome: r.outcome as AuthEvent['outcome'], reason: optional(r.reason),
-  challenges: fromJson(r.challenges), ip: optional(r.ip), userAgent: optional(r.user_agent), createdAt: r.created_at,
-});
+import { toJson } from './json.js';
+import { cursorOf, eventFromRow, parseCursor, type EventRow } from '../rows.js';
 
 // The cursor names the last event shown by its time and insertion order.
-const cursorOf = (r: EventRow) => `${r.created_at}.${r.seq}`;
-function parseCursor(after: string | undefined): { t: number; s: number } | undefined {
-  if (after === undefined) return { t: Number.MAX_SAFE_INTEGER, s: 0 };
-  const m = /^(\d{1,16})\.(\d{1,16})$/.exec(after);
-  return m ? { t: Number(m[1]), s: Number(m[2]) } : undefined;
-}
 
 export function createAuditStore(db: Database.Database): AuthEventStore {
   const q = {

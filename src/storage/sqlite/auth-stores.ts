@@ -1,6 +1,6 @@
 /** One-time codes, authorization codes, browser sessions, token families and signing keys. */
 import type Database from 'better-sqlite3';
-import type { AuthorizationCode, BrowserSession, OneTimeCode, RefreshToken, SigningKey, TokenFamily } from '../../core/model.js';
+import type { RefreshToken, SigningKey } from '../../core/model.js';
 import { AlreadyExistsError } from '../storage.js';
 import type {
   AuthorizationCodeStore,
@@ -11,57 +11,13 @@ import type {
   SrpVerifierStore,
   TokenStore,
 } from '../storage.js';
-import { fromJson, isUniqueViolation, optional, toJson } from './json.js';
+import { isUniqueViolation, toJson } from './json.js';
+import { authCodeFromRow, codeFromRow, familyFromRow, keyFromRow, refreshFromRow, sessionFromRow, type AuthCodeRow, type CodeRow, type FamilyRow, type KeyRow, type RefreshRow, type SessionRow } from '../rows.js';
 
-interface CodeRow { pool_id: string; user_id: string; purpose: string; code_hash: string; expires_at: number; attempts: number; created_at: number }
-interface AuthCodeRow {
-  code_hash: string; pool_id: string; client_id: string; user_id: string; redirect_uri: string; scopes: string;
-  nonce: string | null; code_challenge: string | null; auth_time: number; amr: string; created_at: number;
-  expires_at: number; consumed_at: number | null; origin_jti: string | null;
-}
-interface SessionRow { id_hash: string; pool_id: string; user_id: string; auth_time: number; amr: string; created_at: number; expires_at: number }
-interface FamilyRow { origin_jti: string; pool_id: string; client_id: string; user_id: string; created_at: number; revoked_at: number | null }
-interface RefreshRow {
-  token_hash: string; origin_jti: string; pool_id: string; client_id: string; user_id: string; scopes: string;
-  auth_time: number; amr: string; with_id_token: number; created_at: number; expires_at: number; replaced_at: number | null;
-}
-interface KeyRow {
-  kid: string; pool_id: string; purpose: string; algorithm: string; private_jwk_sealed: string; public_jwk: string; status: string;
-  created_at: number; retired_at: number | null; publish_until: number | null;
-}
-
-const codeFromRow = (r: CodeRow): OneTimeCode => ({
-  poolId: r.pool_id, userId: r.user_id, purpose: r.purpose as OneTimeCode['purpose'], codeHash: r.code_hash,
-  expiresAt: r.expires_at, attempts: r.attempts, createdAt: r.created_at,
-});
-const authCodeFromRow = (r: AuthCodeRow): AuthorizationCode => ({
-  codeHash: r.code_hash, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id, redirectUri: r.redirect_uri,
-  scopes: fromJson(r.scopes), nonce: optional(r.nonce), codeChallenge: optional(r.code_challenge), authTime: r.auth_time,
-  amr: fromJson(r.amr), createdAt: r.created_at, expiresAt: r.expires_at, consumedAt: optional(r.consumed_at),
-  originJti: optional(r.origin_jti),
-});
-const sessionFromRow = (r: SessionRow): BrowserSession => ({
-  idHash: r.id_hash, poolId: r.pool_id, userId: r.user_id, authTime: r.auth_time, amr: fromJson(r.amr),
-  createdAt: r.created_at, expiresAt: r.expires_at,
-});
-const familyFromRow = (r: FamilyRow): TokenFamily => ({
-  originJti: r.origin_jti, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id, createdAt: r.created_at,
-  revokedAt: optional(r.revoked_at),
-});
-const refreshFromRow = (r: RefreshRow): RefreshToken => ({
-  tokenHash: r.token_hash, originJti: r.origin_jti, poolId: r.pool_id, clientId: r.client_id, userId: r.user_id,
-  scopes: fromJson(r.scopes), authTime: r.auth_time, amr: fromJson(r.amr), withIdToken: r.with_id_token === 1,
-  createdAt: r.created_at, expiresAt: r.expires_at, replacedAt: optional(r.replaced_at),
-});
 const keyParams = (k: SigningKey) => ({
   kid: k.kid, poolId: k.poolId, purpose: k.purpose, algorithm: k.algorithm, privateJwkSealed: k.privateJwkSealed,
   publicJwk: toJson(k.publicJwk), status: k.status, createdAt: k.createdAt, retiredAt: k.retiredAt ?? null,
   publishUntil: k.publishUntil ?? null,
-});
-const keyFromRow = (r: KeyRow): SigningKey => ({
-  kid: r.kid, poolId: r.pool_id, purpose: r.purpose as SigningKey['purpose'], algorithm: 'RS256',
-  privateJwkSealed: r.private_jwk_sealed, publicJwk: fromJson(r.public_jwk), status: r.status as SigningKey['status'],
-  createdAt: r.created_at, retiredAt: optional(r.retired_at), publishUntil: optional(r.publish_until),
 });
 
 export function createAuthStores(db: Database.Database) {

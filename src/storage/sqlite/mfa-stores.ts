@@ -1,19 +1,8 @@
 /** Users' second factors and the single-use record of challenge sessions. */
 import type Database from 'better-sqlite3';
-import type { MfaType, UserMfa } from '../../core/model.js';
+import type { UserMfa } from '../../core/model.js';
 import { NotFoundError, type ChallengeUseStore, type MfaStore } from '../storage.js';
-import { optional } from './json.js';
-
-interface MfaRow {
-  user_id: string; pool_id: string; totp_secret_sealed: string | null; totp_pending_sealed: string | null;
-  totp_enabled: number; sms_enabled: number; preferred: string | null; totp_last_step: number; updated_at: number;
-}
-
-const fromRow = (r: MfaRow): UserMfa => ({
-  poolId: r.pool_id, userId: r.user_id, totpSecretSealed: optional(r.totp_secret_sealed), totpPendingSealed: optional(r.totp_pending_sealed),
-  totpEnabled: r.totp_enabled === 1, smsEnabled: r.sms_enabled === 1, preferred: optional(r.preferred) as MfaType | undefined,
-  totpLastStep: r.totp_last_step, updatedAt: r.updated_at,
-});
+import { mfaFromRow, type MfaRow } from '../rows.js';
 
 const empty = (poolId: string, userId: string): UserMfa => ({
   poolId, userId, totpEnabled: false, smsEnabled: false, totpLastStep: 0, updatedAt: 0,
@@ -32,13 +21,13 @@ export function createMfaStores(db: Database.Database): { mfa: MfaStore; challen
   const mfa: MfaStore = {
     async get(poolId, userId) {
       const r = get.get(poolId, userId);
-      return r && fromRow(r);
+      return r && mfaFromRow(r);
     },
     async update(poolId, userId, updater) {
       return db.transaction(() => {
         if (!userExists.get(poolId, userId)) throw new NotFoundError('user');
         const row = get.get(poolId, userId);
-        const next = { ...updater(row ? fromRow(row) : empty(poolId, userId)), poolId, userId };
+        const next = { ...updater(row ? mfaFromRow(row) : empty(poolId, userId)), poolId, userId };
         put.run({
           ...next, totpSecretSealed: next.totpSecretSealed ?? null, totpPendingSealed: next.totpPendingSealed ?? null,
           totpEnabled: next.totpEnabled ? 1 : 0, smsEnabled: next.smsEnabled ? 1 : 0, preferred: next.preferred ?? null,
