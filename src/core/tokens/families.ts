@@ -99,10 +99,12 @@ export async function auditedRefresh<T>(
 
 /** Revokes the refresh token and everything issued with it (its token family). */
 export async function revokeRefreshToken(deps: Pick<CoreDeps, 'storage' | 'clock' | 'box' | 'audit'>, client: Client, refreshToken: string): Promise<void> {
-  return audited(deps, { type: 'TokenRevocation', poolId: client.poolId, clientId: client.id }, async (event) => {
-    const stored = await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken));
-    if (!stored) return; // RFC 7009: unknown tokens are not an error
-    if (stored.poolId === client.poolId) event.userId = stored.userId;
+  const stored = await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken));
+  // RFC 7009: an unknown token is not an error. Revoking it changed nothing and concerns no user,
+  // so it is no event either (a Pass would claim a revocation that never happened).
+  if (!stored) return;
+  const userId = stored.poolId === client.poolId ? stored.userId : undefined;
+  return audited(deps, { type: 'TokenRevocation', poolId: client.poolId, clientId: client.id, userId }, async () => {
     if (stored.clientId !== client.id) throw new AppError('InvalidRequest', 'The token was not issued to this client.');
     await deps.storage.tokens.revokeFamily(stored.originJti, deps.clock.now());
   });
