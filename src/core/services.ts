@@ -2,6 +2,7 @@
 import type { CoreDeps } from './deps.js';
 import type { Client, ClientSettings, KeyPurpose, MfaType, PoolSettings, ResourceServer, User, UserPool } from './model.js';
 import { listSigningKeys, rotateSigningKeys } from './keys/rotate.js';
+import { StalePlanError, type ConfigPlan } from '../storage/storage.js';
 import { buildConfigPlan, type PoolDefinition } from './pools/apply-config.js';
 import { findClient, requirePool } from './pools/lookup.js';
 import * as adminPools from './pools/admin-pools.js';
@@ -69,8 +70,18 @@ export function createServices(deps: CoreDeps) {
       /** Validates every definition, then writes all of them in one transaction and makes signing keys. */
       async apply(definitions: PoolDefinition[], region: string) {
         const passwords = new Map<string, string>();
-        const plan = await buildConfigPlan(deps, definitions, region, passwords);
-        await deps.storage.applyConfig(plan);
+        let plan: ConfigPlan;
+        for (let attempt = 1; ; attempt++) {
+          plan = await buildConfigPlan(deps, definitions, region, passwords);
+          try {
+            await deps.storage.applyConfig(plan);
+            break;
+          } catch (error) {
+            // Another instance applied the same file between our plan and our write: plan again
+            // against what it stored (the pools and clients it made are then matched, not duplicated).
+            if (!(error instanceof StalePlanError) || attempt === 3) throw error;
+          }
+        }
         for (const pool of plan.pools) await deps.signer.ensureKeys(pool.id);
         for (const { user } of plan.users) {
           // Only users this apply created (a concurrent apply may have made them first).

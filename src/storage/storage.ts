@@ -37,6 +37,17 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/**
+ * A config plan assumed a pool or client was not stored yet, and another writer stored it after
+ * the plan was built (instances applying one config file at once). Nothing was written; plan again.
+ */
+export class StalePlanError extends Error {
+  constructor(what: string) {
+    super(`the configuration plan is stale: ${what} was stored meanwhile`);
+    this.name = 'StalePlanError';
+  }
+}
+
 /** Opening a backend failed because its database could not be reached or refused us; the message says why. */
 export class StorageUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -287,6 +298,12 @@ export interface ConfigPlan {
   resourceServers: ResourceServer[];
   /** Created only when no user with that username exists. */
   users: { user: User; usernameKey: string; aliases: UserAlias[]; groups: string[] }[];
+  /**
+   * The pools and clients the plan makes because it found none when it was built: by id, and by
+   * name where the definition gave no id (it would have matched a stored one by name). If one of
+   * them exists when the plan is applied, applyConfig writes nothing and throws StalePlanError.
+   */
+  creates: { pools: { id: string; byName?: string }[]; clients: { id: string; poolId: string; byName?: string }[] };
 }
 
 export interface Storage {
@@ -308,7 +325,10 @@ export interface Storage {
   authEvents: AuthEventStore;
   /** Request counters of the per-address rate limit, for instances that share them. */
   rateLimits: RateLimitStore;
-  /** Applies a whole plan in one transaction; throws AlreadyExistsError on a cross-pool client id clash. */
+  /**
+   * Applies a whole plan in one transaction, one apply at a time; throws AlreadyExistsError on a
+   * cross-pool client id clash and StalePlanError when a pool or client it creates exists by then.
+   */
   applyConfig(plan: ConfigPlan): Promise<void>;
   /**
    * Runs `work` while no other process sharing the database runs an exclusive section of the same

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient, InitiateAuthCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { openSqlite } from '../../src/storage/sqlite/open.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { join } from 'node:path';
 
 const POOL_ID = 'us-east-1_NoSrp01';
 const CLIENT_ID = 'nosrpclient00000000000001';
@@ -37,7 +35,7 @@ describe('config file extensions: SRP switched off for a pool, admin keys from t
     const ok = await sdk.send(new InitiateAuthCommand({ ClientId: CLIENT_ID, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'grace', PASSWORD: 'Grace-Passw0rd!' } }));
     assert.ok(ok.AuthenticationResult?.AccessToken);
     const user = await t.server.services.users.findBySignInName(await t.server.services.pools.get(POOL_ID), 'grace');
-    const storage = openSqlite(join(t.dataDir, 'openpool.db'));
+    const storage = await t.database.open();
     try {
       assert.equal(await storage.srpVerifiers.get(POOL_ID, user!.id), undefined, 'no verifier was derived or stored');
     } finally {

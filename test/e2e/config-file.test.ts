@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { projectRoot } from '../../src/config/paths.js';
-import { openSqlite } from '../../src/storage/sqlite/open.js';
+import { createBackendDatabase } from '../helpers/backend.js';
 import { callbackParams, signInThroughPages, tokenRequest } from '../helpers/flows.js';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
 import { csrfToken, formAction, WebClient } from '../helpers/web-client.js';
@@ -179,12 +179,13 @@ describe('a bad configuration file', () => {
     pool.Clients.push({ ClientName: 'mixed', GenerateSecret: true, AllowedOAuthFlows: ['code', 'client_credentials'], AllowedOAuthFlowsUserPoolClient: true, CallbackURLs: [CALLBACK], AllowedOAuthScopes: ['nosuch/scope'] });
     pool.Users[0]!.Password = 'weak';
     const dir = mkdtempSync(join(tmpdir(), 'openpool-badcfg-'));
+    const database = await createBackendDatabase(dir);
     try {
       const file = join(dir, 'bad.json');
       writeFileSync(file, JSON.stringify(bad));
       const port = await freePort();
       const child = spawn(process.execPath, [join(projectRoot, 'dist/src/cli.js'), '--config', file], {
-        env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, LOG_LEVEL: 'silent' },
+        env: { ...process.env, PORT: String(port), ...database.env, LOG_LEVEL: 'silent' },
       });
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
@@ -194,13 +195,13 @@ describe('a bad configuration file', () => {
       assert.match(stderr, /UserPools\[0\]\.Clients\[2\]\.AllowedOAuthFlows/);
       assert.match(stderr, /UserPools\[0\]\.Clients\[2\]\.AllowedOAuthScopes\[0\]/);
       assert.match(stderr, /UserPools\[0\]\.Users\[0\]\.Password/);
-      const storage = openSqlite(join(dir, 'db.sqlite'));
+      const storage = await database.open();
       assert.deepEqual(await storage.pools.list(), [], 'nothing half-applied');
       await storage.close();
 
       writeFileSync(file, JSON.stringify({ UserPools: [{ PoolName: 'x', Bogus: 1, Clients: [{ ClientName: 'c', Nope: true }] }] }));
       const child2 = spawn(process.execPath, [join(projectRoot, 'dist/src/cli.js'), '--config', file], {
-        env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, LOG_LEVEL: 'silent' },
+        env: { ...process.env, PORT: String(port), ...database.env, LOG_LEVEL: 'silent' },
       });
       let stderr2 = '';
       child2.stderr.on('data', (c) => (stderr2 += c));
@@ -208,6 +209,7 @@ describe('a bad configuration file', () => {
       assert.match(stderr2, /UserPools\[0\]\.Bogus: unknown field/);
       assert.match(stderr2, /UserPools\[0\]\.Clients\[0\]\.Nope: unknown field/);
     } finally {
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -216,11 +218,12 @@ describe('a bad configuration file', () => {
 describe('npm start without a config file', () => {
   it('seeds the example once and prints the same Postman values at every start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openpool-seed-'));
+    const database = await createBackendDatabase(join(dir, 'data'));
     try {
       const run = async () => {
         const port = await freePort();
         const child = spawn(process.execPath, [join(projectRoot, 'dist/src/cli.js')], {
-          env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'data', 'openpool.db')}`, LOG_LEVEL: 'silent', CONFIG: '' },
+          env: { ...process.env, PORT: String(port), ...database.env, LOG_LEVEL: 'silent', CONFIG: '' },
         });
         let stdout = '';
         child.stdout.on('data', (c) => (stdout += c));
@@ -250,6 +253,7 @@ describe('npm start without a config file', () => {
         assert.ok(first.includes(label), `summary lacks ${label}`);
       }
     } finally {
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

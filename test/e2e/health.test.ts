@@ -4,9 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
+// SQLite only (and left out of npm test's PostgreSQL pass): it edits the SQLite file behind the
+// server; test/e2e/postgres-backend.test.ts does the same on PostgreSQL.
 describe('GET /health and GET /ready (SQLite)', () => {
   let t: TestServer;
-  before(async () => { t = await startTestServer(); });
+  before(async () => { t = await startTestServer({ backend: 'sqlite' }); });
   after(async () => t.close());
 
   it('/health is liveness; /ready is 200 while every migration is applied and 503 naming the one that is not', async () => {

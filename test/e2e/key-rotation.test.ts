@@ -1,6 +1,6 @@
 /**
  * Signing-key rotation end to end: the real `openpool keys` CLI as a child process against the
- * database of a running server, a second instance on the same file, and jose (not our signer)
+ * database of a running server, a second instance on the same database, and jose (not our signer)
  * verifying tokens against the published JWKS. Time moves with the servers' manual clock.
  */
 import assert from 'node:assert/strict';
@@ -20,7 +20,10 @@ const CLI = join(projectRoot, 'dist/src/cli.js');
 
 interface CliRun { code: number | null; stdout: string; stderr: string }
 
-/** The CLI as an operator runs it, with the server's DATABASE_URL and (unset secret) its key file. */
+/**
+ * The CLI as an operator runs it, with the server's DATABASE_URL and its master key: the key file
+ * beside a SQLite database (so the secret is unset), OPENPOOL_SECRET_KEY on PostgreSQL.
+ */
 function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, OPENPOOL_SECRET_KEY: '', LOG_LEVEL: 'warn', CONFIG: '', ...env },
@@ -45,7 +48,7 @@ describe('signing-key rotation through the openpool CLI', () => {
 
   before(async () => {
     t = await startTestServer({ clock });
-    dbEnv = { DATABASE_URL: `sqlite:${join(t.dataDir, 'openpool.db')}` };
+    dbEnv = t.database.env;
   });
   after(async () => {
     await second?.close();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { authorizeUrl, callbackParams, pkcePair, signedUpUserWithTokens, tokenRequest } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { csrfToken, formAction, WebClient } from '../helpers/web-client.js';
@@ -323,5 +324,43 @@ describe('OAuth endpoints answer bad input in the protocol\'s own form', () => {
       const posted = await web.post(formAction(login.body, 'cognitoSignInForm'), { _csrf: csrfToken(login.body), username: '<img src=x onerror=alert(1)>', password: 'x' });
       assert.doesNotMatch(posted.body, /<img src=x/);
     });
+  });
+
+  // PostgreSQL cannot store or even compare text holding U+0000; no parameter may contain it anyway.
+  it('refuses a NUL character anywhere with a 4xx in the surface\'s own form, and stores nothing', async () => {
+    const { web, email } = await signedUpUserWithTokens(t);
+    const before = await t.database.snapshot();
+    const nul = 'a\u0000b';
+
+    const authorize = await web.get(authorizeUrl({ ...base, scope: 'openid', nonce: nul }));
+    assert.equal(authorize.status, 400, 'a signed-in browser gets no code for a nonce with NUL');
+    assert.equal(authorize.location, undefined);
+    assert.equal((await fetch(`${t.url}${authorizeUrl({ ...base, client_id: nul })}`, { redirect: 'manual' })).status, 400);
+    assert.equal((await fetch(`${t.url}/${encodeURIComponent(nul)}/.well-known/jwks.json`)).status, 400);
+    const token = await tokenRequest(t, { grant_type: 'authorization_code', client_id: t.clients.public.id, code: nul, redirect_uri: CALLBACK });
+    assert.deepEqual([token.status, token.json.error], [400, 'invalid_request']);
+    const basic = await tokenRequest(t, { grant_type: 'client_credentials' }, { id: nul, secret: 'x' });
+    assert.deepEqual([basic.status, basic.json.error], [401, 'invalid_client'], 'a NUL inside base64 Basic credentials');
+
+    const page = new WebClient(t.url);
+    const login = await page.follow(await page.get(authorizeUrl(base)));
+    const posted = await page.post(formAction(login.body, 'cognitoSignInForm'), { _csrf: csrfToken(login.body), username: `${email}\u0000`, password: 'x' });
+    assert.equal(posted.status, 400);
+    assert.match(posted.headers.get('content-type') ?? '', /text\/html/);
+
+    const api = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ForgotPassword' },
+      body: JSON.stringify({ ClientId: t.clients.public.id, Username: `${email}\u0000` }),
+    });
+    assert.equal(api.status, 400);
+    assert.equal(((await api.json()) as { __type: string }).__type, 'InvalidParameterException');
+    const sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const listed = await sdk.send(new ListUsersCommand({ UserPoolId: t.poolId, PaginationToken: Buffer.from(nul).toString('base64url') }))
+      .then(() => 'listed', (e: Error) => e.name)
+      .finally(() => sdk.destroy());
+    assert.equal(listed, 'InvalidParameterException', 'a NUL inside a base64 pagination token');
+
+    assert.deepEqual(await t.database.snapshot(), before);
   });
 });

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import pg from 'pg';
 
 /** Every table's rows, as sorted JSON lines, keyed by table name. */
 export type DatabaseSnapshot = Map<string, string[]>;
@@ -22,6 +23,28 @@ export function snapshotDatabase(file: string): DatabaseSnapshot {
     return snapshot;
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The same for a PostgreSQL database: every table of the public schema, columns in their declared
+ * order (which the schema-parity test keeps equal to SQLite's), read over a connection of its own.
+ */
+export async function snapshotPostgres(url: string): Promise<DatabaseSnapshot> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const tables = (await client.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE "C"`)).rows.map((r) => r.tablename);
+    const snapshot: DatabaseSnapshot = new Map();
+    for (const table of tables) {
+      const rows = await client.query<unknown[]>({ text: `SELECT * FROM "${table.replace(/"/g, '""')}"`, rowMode: 'array' });
+      snapshot.set(table, rows.rows.map((row) => JSON.stringify(row.map(cell))).sort());
+    }
+    return snapshot;
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 

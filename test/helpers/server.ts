@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Clock } from '../../src/core/ports.js';
 import { startOpenPool, type OpenPool } from '../../src/main.js';
+import { createBackendDatabase, existingDatabase, type Backend, type BackendDatabase } from './backend.js';
 import { MailCapture } from './mail-capture.js';
 import { SmsCapture } from './sms-capture.js';
 
@@ -34,27 +35,40 @@ export interface TestServer {
   mail: MailCapture;
   /** Texts sent through SMS_WEBHOOK_URL. */
   sms: SmsCapture;
+  /** A fresh temporary folder: the SQLite file and key file on SQLite, the config file on either backend. */
   dataDir: string;
+  /** Which backend this server runs on (OPENPOOL_TEST_BACKEND, or the caller's DATABASE_URL). */
+  backend: Backend;
+  /** Its database: the environment a second instance or a CLI needs to share it, a storage of one's own, a snapshot. */
+  database: BackendDatabase;
   logs: string[];
-  /** Restart on the same data directory and port (e.g. to prove data survives). */
+  /** Restart on the same database and port (e.g. to prove data survives). */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface TestServerOptions {
+  /** Added to the server's environment; a DATABASE_URL here is the caller's database (never dropped here). */
   env?: Record<string, string>;
   /** A config file (object) to write and pass with --config. */
   config?: unknown;
   /** The server's clock (see manualClock); the system clock when absent. */
   clock?: Clock;
+  /** A backend this test is about, whatever OPENPOOL_TEST_BACKEND says. */
+  backend?: Backend;
 }
 
 /**
- * The real server on a real port, over a real SQLite file in a fresh temporary folder, sending
- * mail to a real SMTP capture server. Logs are kept in memory for assertions.
+ * The real server on a real port, over a fresh database of the backend OPENPOOL_TEST_BACKEND
+ * names (a SQLite file in a fresh temporary folder, or a PostgreSQL database of its own that
+ * close() drops), sending mail to a real SMTP capture server. Logs are kept in memory for assertions.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openpool-test-'));
+  const given = options.env?.DATABASE_URL;
+  const database = given === undefined
+    ? await createBackendDatabase(dataDir, options.backend)
+    : existingDatabase({ DATABASE_URL: given, OPENPOOL_SECRET_KEY: options.env?.OPENPOOL_SECRET_KEY });
   const mail = new MailCapture();
   await mail.start();
   const sms = new SmsCapture();
@@ -77,16 +91,29 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const env = {
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${join(dataDir, 'openpool.db')}`,
+    ...database.env,
     SMTP_URL: mail.url,
     SMS_WEBHOOK_URL: sms.url,
     LOG_LEVEL: 'info',
     ...options.env,
   };
   const start = () => startOpenPool({ env, argv, logDestination: destination, clock: options.clock });
+  const cleanUp = async () => {
+    await mail.stop();
+    await sms.stop();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
 
+  let server: OpenPool;
+  try {
+    server = await start();
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
   const handle: TestServer = {
-    server: await start(),
+    server,
     url,
     poolId: '',
     issuer: '',
@@ -94,6 +121,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     mail,
     sms,
     dataDir,
+    backend: database.backend,
+    database,
     logs,
     async restart() {
       await handle.server.close();
@@ -101,9 +130,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await handle.server.close();
-      await mail.stop();
-      await sms.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
   const pools = await handle.server.services.pools.list();

@@ -36,7 +36,7 @@ export function userRecord(poolId: string, username: string, attributes: Record<
 
 export const emailAlias = (email: string): UserAlias => ({ attribute: 'email', key: email.toLowerCase() });
 
-export const emptyPlan = (): ConfigPlan => ({ pools: [], clients: [], groups: [], resourceServers: [], users: [] });
+export const emptyPlan = (): ConfigPlan => ({ pools: [], clients: [], groups: [], resourceServers: [], users: [], creates: { pools: [], clients: [] } });
 
 export async function seedPool(storage: Storage, id = `us-east-1_${randomUUID().slice(0, 8).replace(/-/g, '')}`): Promise<UserPool> {
   const pool = poolRecord(id);

@@ -1,7 +1,7 @@
 /** Conformance: applyConfig, pools, clients, groups, resource servers and users. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlreadyExistsError, NotFoundError, type Storage } from '../../src/storage/storage.js';
+import { AlreadyExistsError, NotFoundError, StalePlanError, type Storage } from '../../src/storage/storage.js';
 import {
   clientRecord, emailAlias, emptyPlan, groupRecord, plain, poolRecord, resourceServerRecord, seedPool, T0, userRecord,
 } from './builders.js';
@@ -44,6 +44,36 @@ export function directoryConformance(name: string, withStorage: WithStorage) {
       });
     });
 
+    it('writes nothing and throws StalePlanError when a pool or client the plan creates was stored after it was planned', async () => {
+      await withStorage(async (s) => {
+        // Two instances planned the same file while the database was empty; the first one has applied.
+        const first = poolRecord('us-east-1_Stale1', 'by name');
+        await s.applyConfig({
+          ...emptyPlan(), pools: [first], clients: [clientRecord('first-app', first.id, 'app')],
+          creates: { pools: [{ id: first.id, byName: 'by name' }], clients: [{ id: 'first-app', poolId: first.id, byName: 'app' }] },
+        });
+        const second = poolRecord('us-east-1_Stale2', 'by name');
+        const late = {
+          ...emptyPlan(), pools: [second], clients: [clientRecord('second-app', second.id, 'app')], users: [{ user: userRecord(second.id, 'ada'), usernameKey: 'ada', aliases: [], groups: [] }],
+          creates: { pools: [{ id: second.id, byName: 'by name' }], clients: [{ id: 'second-app', poolId: second.id, byName: 'app' }] },
+        };
+        await assert.rejects(s.applyConfig(late), (e: unknown) => e instanceof StalePlanError);
+        assert.deepEqual((await s.pools.list()).map((p) => p.id), [first.id], 'nothing of the stale plan was written');
+        assert.equal(await s.clients.get('second-app'), undefined);
+
+        // A client matched by name within an existing pool, and pools and clients named by id, the same way.
+        const byClientName = { ...emptyPlan(), pools: [first], clients: [clientRecord('other-app', first.id, 'app')], creates: { pools: [], clients: [{ id: 'other-app', poolId: first.id, byName: 'app' }] } };
+        await assert.rejects(s.applyConfig(byClientName), (e: unknown) => e instanceof StalePlanError);
+        const byId = { ...emptyPlan(), pools: [{ ...first, name: 'renamed' }], creates: { pools: [{ id: first.id }], clients: [] } };
+        await assert.rejects(s.applyConfig(byId), (e: unknown) => e instanceof StalePlanError);
+        assert.equal((await s.pools.get(first.id))?.name, 'by name');
+        // A name used by a pool the plan does not create is no conflict: a second pool may share it when given an id.
+        const namesake = poolRecord('us-east-1_Stale3', 'by name');
+        await s.applyConfig({ ...emptyPlan(), pools: [namesake], creates: { pools: [{ id: namesake.id }], clients: [] } });
+        assert.equal((await s.pools.list()).length, 2);
+      });
+    });
+
     it('creates a user only when neither its username key nor any alias exists, and puts it in its groups', async () => {
       await withStorage(async (s) => {
         const pool = poolRecord('us-east-1_Apply2');
@@ -79,6 +109,7 @@ export function directoryConformance(name: string, withStorage: WithStorage) {
         const b = poolRecord('us-east-1_PoolB', 'B');
         const intruder = userRecord(b.id, 'mallory');
         const plan = {
+          ...emptyPlan(),
           pools: [{ ...a, name: 'A renamed' }, b],
           resourceServers: [resourceServerRecord(b.id, 'api')],
           groups: [groupRecord(b.id, 'staff')],

@@ -67,7 +67,7 @@ export async function buildConfigPlan(deps: Deps, definitions: PoolDefinition[],
   const at = (path: Path, issue: ValidationIssue) => issues.push({ path: [...path, ...issue.path], message: issue.message });
   const now = deps.clock.now();
   const existingPools = await deps.storage.pools.list();
-  const plan: ConfigPlan = { pools: [], clients: [], groups: [], resourceServers: [], users: [] };
+  const plan: ConfigPlan = { pools: [], clients: [], groups: [], resourceServers: [], users: [], creates: { pools: [], clients: [] } };
   const clientIdsInFile = new Set<string>();
 
   for (const def of definitions) {
@@ -79,6 +79,7 @@ export async function buildConfigPlan(deps: Deps, definitions: PoolDefinition[],
     };
     poolSettingsIssues(def.settings).forEach((i) => at(def.path, i));
     plan.pools.push(pool);
+    if (!existing) plan.creates.pools.push({ id: pool.id, byName: def.id ? undefined : def.name });
 
     const customScopes = def.resourceServers.flatMap((rs) => rs.scopes.map((s) => `${rs.identifier}/${s.name}`));
     plan.resourceServers.push(...def.resourceServers.map((rs) => ({ ...rs, poolId: pool.id })));
@@ -103,6 +104,7 @@ export async function buildConfigPlan(deps: Deps, definitions: PoolDefinition[],
         createdAt: current?.createdAt ?? now, updatedAt: now,
       };
       plan.clients.push(stored);
+      if (!current) plan.creates.clients.push({ id, poolId: pool.id, byName: c.id ? undefined : c.name });
     }
 
     const groupNames = new Set(def.groups.map((g) => g.name));

@@ -190,7 +190,10 @@ export async function adminResetUserPassword(deps: Deps, pool: UserPool, user: U
 const encodeToken = (cursor: string) => Buffer.from(cursor, 'utf8').toString('base64url');
 function decodeToken(token: string): string {
   if (!/^[\w-]+$/.test(token)) throw new AppError('InvalidParameter', 'Invalid pagination token.');
-  return Buffer.from(token, 'base64url').toString('utf8');
+  const cursor = Buffer.from(token, 'base64url').toString('utf8');
+  // The cursor is a username key, which never holds NUL (and PostgreSQL cannot even compare one).
+  if (cursor.includes('\u0000')) throw new AppError('InvalidParameter', 'Invalid pagination token.');
+  return cursor;
 }
 
 /** ListUsers: pages of up to `limit` users matching the filter, in a stable order. */

@@ -9,6 +9,7 @@ import { adminUserActions } from './actions/admin-users.js';
 import { authActions } from './actions/auth.js';
 import { mfaActions } from './actions/mfa.js';
 import { signUpActions } from './actions/sign-up.js';
+import { containsNul, nulRefused } from '../plugins/reject-nul.js';
 import { ApiProtocolError, sendApiError } from './errors.js';
 import type { ActionTable } from './registry.js';
 import { verifySigV4 } from './sigv4.js';
@@ -58,6 +59,7 @@ export async function cognitoApiPlugin(app: FastifyInstance) {
     } catch {
       throw new ApiProtocolError('SerializationException', 'The request body is not valid JSON.');
     }
+    if (containsNul(json)) throw nulRefused();
     const parsed = action.input.safeParse(json);
     if (!parsed.success) throw new ApiProtocolError('InvalidParameterException', validationMessage(parsed.error));
     const output = await action.run(parsed.data, { services: app.services, request });

@@ -2,6 +2,7 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { sendAuthorizeError } from '../oauth2/authorize.js';
+import { rejectNul } from '../plugins/reject-nul.js';
 import { confirmRoutes } from './confirm.js';
 import { forgotPasswordRoutes } from './forgot-password.js';
 import { loginRoutes } from './login.js';
@@ -36,6 +37,7 @@ export async function hostedUiPlugin(app: FastifyInstance) {
     return sendAuthorizeError(reply, error);
   });
 
+  await app.register(rejectNul);
   await app.register(loginRoutes);
   await app.register(signUpRoutes);
   await app.register(confirmRoutes);

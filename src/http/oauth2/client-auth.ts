@@ -26,6 +26,8 @@ export function readClientCredentials(request: FastifyRequest, body: { client_id
     if (colon < 0) throw new AppError('InvalidClient', 'The Authorization header is malformed.');
     const clientId = decode(decoded.slice(0, colon));
     const clientSecret = decode(decoded.slice(colon + 1));
+    // Decoded from base64, so the edge's NUL check never saw them.
+    if (`${clientId}${clientSecret}`.includes('\u0000')) throw new AppError('InvalidClient', 'The Authorization header is malformed.');
     if (body.client_secret !== undefined) throw new AppError('InvalidRequest', 'Use one client authentication method, not two.');
     if (body.client_id !== undefined && body.client_id !== clientId) throw new AppError('InvalidClient', 'client_id does not match the Authorization header.');
     return { clientId, clientSecret };

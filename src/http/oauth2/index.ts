@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { rejectNul } from '../plugins/reject-nul.js';
 import { authorizeRoutes } from './authorize.js';
 import { sendOAuthError } from './error-response.js';
 import { logoutRoutes } from './logout.js';
@@ -12,6 +13,7 @@ import { wellKnownRoutes } from './well-known.js';
 export async function oauth2Plugin(app: FastifyInstance) {
   await app.register(formbody, { bodyLimit: app.httpSettings.bodyLimit });
   app.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(request, reply, error));
+  await app.register(rejectNul);
   await app.register(authorizeRoutes);
   await app.register(tokenRoutes);
   await app.register(userInfoRoutes);

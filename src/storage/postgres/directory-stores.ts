@@ -3,6 +3,7 @@ import type { Group, ResourceServer, User, UserPool } from '../../core/model.js'
 import {
   AlreadyExistsError,
   NotFoundError,
+  StalePlanError,
   type ClientStore,
   type ConfigPlan,
   type GroupStore,
@@ -232,6 +233,15 @@ export function createDirectoryStores(pool: Pool) {
     await c.query('SET LOCAL statement_timeout = 0');
     await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [CONFIG_LOCK]);
     await c.query('SET LOCAL statement_timeout TO DEFAULT');
+    // The plan was built before the lock: what it creates may have been created meanwhile.
+    for (const p of plan.creates.pools) {
+      if (await one(c, 'SELECT 1 FROM user_pools WHERE id = $1 OR name = $2', [p.id, nullable(p.byName)])) throw new StalePlanError(`user pool ${p.byName ?? p.id}`);
+    }
+    for (const cl of plan.creates.clients) {
+      if (await one(c, 'SELECT 1 FROM clients WHERE id = $1 OR (pool_id = $2 AND name = $3)', [cl.id, cl.poolId, nullable(cl.byName)])) {
+        throw new StalePlanError(`client ${cl.byName ?? cl.id}`);
+      }
+    }
     for (const p of plan.pools) await putPool(c, p);
     for (const rs of plan.resourceServers) await c.query(SQL.resourceServerUpsert, resourceServerParams(rs));
     for (const cl of plan.clients) await putClient(c, cl);

@@ -4,6 +4,7 @@ import type { Group, ResourceServer, User, UserPool } from '../../core/model.js'
 import {
   AlreadyExistsError,
   NotFoundError,
+  StalePlanError,
   type ClientStore,
   type ConfigPlan,
   type GroupStore,
@@ -25,6 +26,8 @@ export function createDirectoryStores(db: Database.Database) {
       VALUES (@id, @name, @settings, @created_at, @updated_at)
       ON CONFLICT(id) DO UPDATE SET name = excluded.name, settings = excluded.settings, updated_at = excluded.updated_at`),
     clientGet: db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE id = ?'),
+    poolTaken: db.prepare<[string, string | null], { one: number }>('SELECT 1 AS one FROM user_pools WHERE id = ? OR name = ?'),
+    clientTaken: db.prepare<[string, string, string | null], { one: number }>('SELECT 1 AS one FROM clients WHERE id = ? OR (pool_id = ? AND name = ?)'),
     clientsByPool: db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE pool_id = ? ORDER BY created_at, id'),
     clientUpsert: db.prepare(`INSERT INTO clients (id, pool_id, name, secret_sealed, settings, created_at, updated_at)
       VALUES (@id, @pool_id, @name, @secret_sealed, @settings, @created_at, @updated_at)
@@ -224,6 +227,11 @@ export function createDirectoryStores(db: Database.Database) {
   };
 
   const applyConfig = db.transaction((plan: ConfigPlan) => {
+    // The plan was built before this transaction (another process on the file may have applied since).
+    for (const p of plan.creates.pools) if (q.poolTaken.get(p.id, p.byName ?? null)) throw new StalePlanError(`user pool ${p.byName ?? p.id}`);
+    for (const c of plan.creates.clients) {
+      if (q.clientTaken.get(c.id, c.poolId, c.byName ?? null)) throw new StalePlanError(`client ${c.byName ?? c.id}`);
+    }
     for (const p of plan.pools) putPool(p);
     for (const rs of plan.resourceServers) {
       q.resourceServerUpsert.run({ pool_id: rs.poolId, identifier: rs.identifier, name: rs.name, scopes: toJson(rs.scopes) });
