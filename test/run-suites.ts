@@ -20,6 +20,9 @@ const NOT_IN_POSTGRES_PASS: Record<string, string> = {
   'e2e/health.test.js': 'edits the SQLite file behind the server; postgres-backend.test.ts checks /ready on PostgreSQL',
   'e2e/postgres-backend.test.js': 'always on PostgreSQL (its own database), so the first pass has run it',
   'e2e/multi-instance.test.js': 'always on PostgreSQL (one database, several instances), so the first pass has run it',
+  'e2e/concurrent-start.test.js': 'always on PostgreSQL (instances starting together), so the first pass has run it',
+  'e2e/rate-limit-shared.test.js': 'always on PostgreSQL (two instances sharing counters), so the first pass has run it',
+  'e2e/migrate-data.test.js': 'moves a SQLite database into PostgreSQL: uses both backends by design, so the first pass has run it',
 };
 
 function testFiles(dir: string): string[] {

@@ -2,6 +2,13 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 
 /** Every table's rows, as sorted JSON lines, keyed by table name. */
+
+/**
+ * Left out of snapshots: the per-address request counters (PostgreSQL's shared rate limit) count
+ * every limited request, refused or not, so they change by design; "stored nothing" is about data.
+ */
+const COUNTER_TABLES = new Set(['rate_limits']);
+
 export type DatabaseSnapshot = Map<string, string[]>;
 
 const cell = (value: unknown) => (Buffer.isBuffer(value) ? `hex:${value.toString('hex')}` : value);
@@ -14,7 +21,8 @@ const cell = (value: unknown) => (Buffer.isBuffer(value) ? `hex:${value.toString
 export function snapshotDatabase(file: string): DatabaseSnapshot {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[])
+      .filter((t) => !COUNTER_TABLES.has(t));
     const snapshot: DatabaseSnapshot = new Map();
     for (const table of tables) {
       const rows = db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}"`).raw().all() as unknown[][];
@@ -36,7 +44,8 @@ export async function snapshotPostgres(url: string): Promise<DatabaseSnapshot> {
   await client.connect();
   try {
     const tables = (await client.query<{ tablename: string }>(
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE "C"`)).rows.map((r) => r.tablename);
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE "C"`)).rows.map((r) => r.tablename)
+      .filter((t) => !COUNTER_TABLES.has(t));
     const snapshot: DatabaseSnapshot = new Map();
     for (const table of tables) {
       const rows = await client.query<unknown[]>({ text: `SELECT * FROM "${table.replace(/"/g, '""')}"`, rowMode: 'array' });
