@@ -5,24 +5,15 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpRequest, oneConnection } from './http.js';
+import { freePort } from '../test/helpers/ports.js';
+
+export { freePort };
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const PRELOAD = new URL('./eld-preload.js', import.meta.url).href;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {

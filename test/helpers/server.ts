@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,17 +7,8 @@ import { startOpenPool, type OpenPool } from '../../src/main.js';
 import { createBackendDatabase, existingDatabase, type Backend, type BackendDatabase } from './backend.js';
 import { MailCapture } from './mail-capture.js';
 import { SmsCapture } from './sms-capture.js';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.js';
+import { freePort } from './ports.js';
 
 export interface ExampleClients {
   public: { id: string };
