@@ -126,7 +126,9 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', PRELOAD, CLI, '--config', options.configFile], {
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', PRELOAD, CLI, '--config', options.configFile], {
     env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
   });
   closeSync(stdout);

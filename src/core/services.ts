@@ -56,14 +56,17 @@ import { completeNewPassword } from './users/new-password.js';
 import { adminConfirmSignUp, adminGlobalSignOut, adminSetUserPassword, setUserEnabled } from './users/admin-users.js';
 import { findUserBySignInName } from './users/identity.js';
 import { confirmForgotPassword, forgotPassword } from './users/password-reset.js';
+import { poolExistence } from './pools/existence.js';
 import { confirmSignUp, resendConfirmationCode, signUp, type SignUpInput } from './users/sign-up.js';
 
 export function createServices(deps: CoreDeps) {
+  const existence = poolExistence(deps);
   return {
     deps,
     pools: {
       get: (poolId: string) => requirePool(deps, poolId),
-      exists: (poolId: string) => deps.storage.pools.exists(poolId),
+      /** Whether the pool exists, as of at most POOL_EXISTENCE_TTL_MS ago (for the endpoints polled most). */
+      exists: (poolId: string) => existence.exists(poolId),
       list: () => deps.storage.pools.list(),
       findClient: (clientId: string) => findClient(deps, clientId),
       listClients: (poolId: string) => deps.storage.clients.listByPool(poolId),
@@ -199,7 +202,10 @@ export function createServices(deps: CoreDeps) {
     admin: {
       createPool: (input: { name: string; settings: PoolSettings; region: string }) => adminPools.createUserPool(deps, input),
       updatePool: (poolId: string, input: { name?: string; settings: PoolSettings }) => adminPools.updateUserPool(deps, poolId, input),
-      deletePool: (poolId: string) => adminPools.deleteUserPool(deps, poolId),
+      async deletePool(poolId: string) {
+        await adminPools.deleteUserPool(deps, poolId);
+        existence.forget(poolId);
+      },
       createClient: (poolId: string, input: { name: string; settings: ClientSettings; generateSecret: boolean; secret?: string }) =>
         adminPools.createUserPoolClient(deps, poolId, input),
       updateClient: (poolId: string, clientId: string, input: { name?: string; settings: ClientSettings }) =>

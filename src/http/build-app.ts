@@ -11,6 +11,7 @@ import { cognitoApiPlugin } from './cognito-api/index.js';
 import { hostedUiPlugin } from './hosted-ui/index.js';
 import { oauth2Plugin } from './oauth2/index.js';
 import { sendOAuthError } from './oauth2/error-response.js';
+import { accessLog } from './plugins/access-log.js';
 import { rateLimits } from './plugins/rate-limit.js';
 import { requestContext } from './plugins/request-context.js';
 import { securityHeaders } from './plugins/security-headers.js';
@@ -19,6 +20,8 @@ import { securityHeaders } from './plugins/security-headers.js';
 export async function buildApp(services: Services, settings: HttpSettings, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // src/http/plugins/access-log.ts writes one line per request instead.
+    disableRequestLogging: true,
     bodyLimit: settings.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -32,6 +35,7 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
   app.decorate('httpSettings', settings);
 
   await app.register(requestContext);
+  await app.register(accessLog, { logger: logger as FastifyBaseLogger });
   await app.register(cookie, { secret: settings.cookieSecret, parseOptions: {} });
   await app.register(securityHeaders, { secure: settings.secureCookies });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: 3600_000, decorateReply: false });
