@@ -126,6 +126,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   };
+  // glibc's allocator settings pass through, so their effect on RSS can be measured.
+  for (const [name, value] of Object.entries(process.env)) if (name.startsWith('MALLOC_') && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', PRELOAD, CLI, '--config', options.configFile], {

@@ -6,12 +6,12 @@ import { publicDir } from '../config/paths.js';
 import type { Services } from '../core/services.js';
 import type { Logger } from '../logging/logger.js';
 import type { HttpSettings } from './context.js';
+import { AccessLog } from './access-log.js';
 import './context.js';
 import { cognitoApiPlugin } from './cognito-api/index.js';
 import { hostedUiPlugin } from './hosted-ui/index.js';
 import { oauth2Plugin } from './oauth2/index.js';
 import { sendOAuthError } from './oauth2/error-response.js';
-import { accessLog } from './plugins/access-log.js';
 import { rateLimits } from './plugins/rate-limit.js';
 import { requestContext } from './plugins/request-context.js';
 import { securityHeaders } from './plugins/security-headers.js';
@@ -20,8 +20,7 @@ import { securityHeaders } from './plugins/security-headers.js';
 export async function buildApp(services: Services, settings: HttpSettings, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // src/http/plugins/access-log.ts writes one line per request instead.
-    disableRequestLogging: true,
+    logController: new AccessLog(logger as FastifyBaseLogger),
     bodyLimit: settings.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -35,7 +34,6 @@ export async function buildApp(services: Services, settings: HttpSettings, logge
   app.decorate('httpSettings', settings);
 
   await app.register(requestContext);
-  await app.register(accessLog, { logger: logger as FastifyBaseLogger });
   await app.register(cookie, { secret: settings.cookieSecret, parseOptions: {} });
   await app.register(securityHeaders, { secure: settings.secureCookies });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: 3600_000, decorateReply: false });

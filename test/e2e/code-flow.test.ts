@@ -180,4 +180,29 @@ describe('authorization code flow with PKCE, end to end', () => {
     assert.equal((await fetch(`${t.url}/us-east-1_Nope/.well-known/openid-configuration`)).status, 404);
     assert.equal((await fetch(`${t.url}/us-east-1_Nope/.well-known/jwks.json`)).status, 404);
   });
+
+  it('logs one line per request, with secret query parameters blanked, and sends the security headers', async () => {
+    const requestId = `access-${Date.now()}`;
+    const res = await fetch(`${t.url}/oauth2/authorize?client_id=nobody&code=s3cret-code-value&state=st4te-value`, { headers: { 'x-request-id': requestId } });
+    await res.arrayBuffer();
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+    assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    // The line is written after the response is sent.
+    let lines: Record<string, unknown>[] = [];
+    for (let i = 0; i < 50 && lines.length === 0; i++) {
+      lines = t.logs.flatMap((l) => l.split('\n')).filter((l) => l.includes(requestId)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      if (lines.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    const requestLines = lines.filter((l) => l.req !== undefined);
+    assert.equal(requestLines.length, 1, 'one line per request');
+    const [line] = requestLines;
+    assert.equal(line!.msg, 'request completed');
+    assert.deepEqual(line!.res, { statusCode: res.status });
+    assert.equal(typeof line!.responseTime, 'number');
+    const req = line!.req as Record<string, string>;
+    assert.equal(req.method, 'GET');
+    assert.match(req.url!, /client_id=nobody/);
+    assert.ok(!JSON.stringify(lines).includes('s3cret-code-value') && !JSON.stringify(lines).includes('st4te-value'), 'secret parameters blanked');
+  });
 });
