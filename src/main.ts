@@ -95,7 +95,7 @@ async function openRedis(redis: RedisConfig, logger: Logger, closers: (() => Pro
   const client = await connectRedis(redis.url, {
     connectTimeoutMs: redis.connectTimeoutMs,
     onRetry: ({ attempt, delayMs, reason }) => logger.warn({ redis: target, attempt, retryInMs: delayMs, reason }, 'Redis is not reachable yet; retrying'),
-    onDown: (reason) => logger.warn({ redis: target, reason }, 'lost the connection to Redis; reconnecting (rate limits are not enforced meanwhile)'),
+    onDown: () => logger.warn({ redis: target }, 'lost the connection to Redis; reconnecting (rate limits are not enforced meanwhile)'),
     onUp: () => logger.info({ redis: target }, 'reconnected to Redis'),
   });
   closers.push(() => closeRedis(client));

@@ -8,8 +8,8 @@ export interface RedisConnectOptions {
   /** Per command once connected: a stuck Redis fails the rate-limit call (which then lets the request through) instead of holding the request. */
   commandTimeoutMs?: number;
   onRetry?: (retry: { attempt: number; delayMs: number; reason: string }) => void;
-  /** The connection broke or a reconnect failed (called at most once per outage, see below). */
-  onDown?: (reason: string) => void;
+  /** The connection was lost and the client is reconnecting (called once per outage). */
+  onDown?: () => void;
   /** Connected again after onDown. */
   onUp?: () => void;
 }
@@ -46,10 +46,14 @@ async function probe(url: string, timeoutMs: number): Promise<void> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  // connect() rejects with "Connection is closed."; the socket's own error (ECONNREFUSED, NOAUTH…) says why.
+  let socketError: unknown;
+  client.on('error', (error: unknown) => { socketError ??= error; });
   try {
     await client.connect();
     await client.ping();
+  } catch (error) {
+    throw socketError ?? error;
   } finally {
     client.disconnect();
   }
@@ -95,12 +99,14 @@ export async function connectRedis(url: string, options: RedisConnectOptions): P
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   };
   const client = new Redis(url, settings);
-  // Every failed reconnect emits 'error': report the outage once, and its end once.
+  // 'reconnecting' follows every lost connection and every failed attempt (not our own quit):
+  // the outage is reported once, and its end once. Errors are the attempts' and add nothing.
   let down = false;
-  client.on('error', (error: unknown) => {
+  client.on('error', () => {});
+  client.on('reconnecting', () => {
     if (down) return;
     down = true;
-    options.onDown?.(reasonOfRedis(error));
+    options.onDown?.();
   });
   client.on('ready', () => {
     if (!down) return;
