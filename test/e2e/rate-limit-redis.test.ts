@@ -9,8 +9,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { loadServerConfig } from '../../src/config/load.js';
-import { ConfigError } from '../../src/core/pools/apply-config.js';
 import { StorageUnavailableError } from '../../src/storage/storage.js';
 import { TEST_SECRET_KEY } from '../helpers/backend.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -155,15 +153,6 @@ describe('rate limits shared by two SQLite instances through Redis (REDIS_URL)',
 });
 
 describe('REDIS_URL at startup', () => {
-  it('must be a redis:// or rediss:// URL', () => {
-    for (const url of ['http://127.0.0.1:6379', 'redis://', '127.0.0.1:6379', 'redis://host:6379/not-a-db']) {
-      assert.throws(() => loadServerConfig({ REDIS_URL: url }, []), (error: unknown) =>
-        error instanceof ConfigError && error.issues.some((i) => i.path.join('.') === 'REDIS_URL' && /redis:\/\/.*rediss:\/\//.test(i.message)), url);
-    }
-    assert.equal(loadServerConfig({ REDIS_URL: 'rediss://:pw@cache.example:6380/2' }, []).redis?.url, 'rediss://:pw@cache.example:6380/2');
-    assert.equal(loadServerConfig({}, []).redis, undefined);
-  });
-
   it('an unreachable Redis stops startup within DATABASE_CONNECT_TIMEOUT_SECONDS, with an error naming Redis and not its password', async () => {
     const port = await freePort();
     const started = Date.now();
