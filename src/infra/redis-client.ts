@@ -36,6 +36,9 @@ const reasonOfRedis = (error: unknown): string => {
   return String(error);
 };
 
+// A wrong or missing password, or a user without the rights, does not fix itself: no retry.
+const isPermanent = (error: unknown): boolean => /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(reasonOfRedis(error));
+
 /** One connection attempt and a PING, with no retry of its own: the caller owns the backoff and the deadline. */
 async function probe(url: string, timeoutMs: number): Promise<void> {
   const client = new Redis(url, {
@@ -76,6 +79,7 @@ export async function connectRedis(url: string, options: RedisConnectOptions): P
       await probe(url, Math.max(250, Math.min(5_000, deadline - Date.now())));
       break;
     } catch (error) {
+      if (isPermanent(error)) throw new StorageUnavailableError(`Redis at ${target} (REDIS_URL) refused OpenPool: ${reasonOfRedis(error)}`, { cause: error });
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new StorageUnavailableError(

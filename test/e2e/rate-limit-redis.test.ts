@@ -167,4 +167,23 @@ describe('REDIS_URL at startup', () => {
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 900 && elapsed < 5_000, `gave up after ${elapsed} ms`);
   });
+
+  it('a wrong Redis password stops startup at once, without waiting out the timeout or printing the password', async () => {
+    const redis = await startTestRedis({ password: REDIS_PASSWORD });
+    try {
+      const wrong = 'a-wrong-redis-password';
+      const started = Date.now();
+      await assert.rejects(
+        startTestServer({ backend: 'sqlite', env: { REDIS_URL: `redis://:${wrong}@127.0.0.1:${redis.port}/0`, DATABASE_CONNECT_TIMEOUT_SECONDS: '30' } }),
+        (error: unknown) => {
+          assert.ok(error instanceof StorageUnavailableError, String(error));
+          assert.match(error.message, new RegExp(`^Redis at redis://127\\.0\\.0\\.1:${redis.port}/0 \\(REDIS_URL\\) refused OpenPool: WRONGPASS`));
+          assert.ok(!error.message.includes(wrong));
+          return true;
+        });
+      assert.ok(Date.now() - started < 5_000, 'not retried for 30 s');
+    } finally {
+      await redis.stop();
+    }
+  });
 });
