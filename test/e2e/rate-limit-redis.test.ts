@@ -1,6 +1,6 @@
 /**
  * Two OpenPool instances, each on a SQLite database of its own, count rate limits in one Redis
- * (REDIS_URL): requests split across them spend one budget, Redis holds digests and never the
+ * (REDIS_URL) (as an instance on PostgreSQL does, leaving its rate_limits table alone): requests split across them spend one budget, Redis holds digests and never the
  * address, windows end on the servers' clock, a Redis that goes away lets requests through (logged)
  * and counting resumes when it is back, and startup gives up on an unreachable Redis within the
  * bound, naming it. The Redis is a real redis-server of the test's own, with a password, so that
@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
+import pg from 'pg';
 import { StorageUnavailableError } from '../../src/storage/storage.js';
 import { TEST_SECRET_KEY } from '../helpers/backend.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -149,6 +150,42 @@ describe('rate limits shared by two SQLite instances through Redis (REDIS_URL)',
     const lines = [...a.logs, ...b.logs];
     assert.ok(lines.some((line) => line.includes(`127.0.0.1:${redis.port}`)), 'Redis is named in the log');
     assert.ok(!lines.some((line) => line.includes(REDIS_PASSWORD)));
+  });
+});
+
+describe('REDIS_URL on the PostgreSQL backend', () => {
+  let redis: TestRedis;
+  let t: TestServer;
+  before(async () => {
+    redis = await startTestRedis();
+    t = await startTestServer({ backend: 'postgres', env: { REDIS_URL: redis.url, RATE_LIMIT_PER_MINUTE: String(BUDGET) } });
+  });
+  after(async () => {
+    await t?.close();
+    await redis?.stop();
+  });
+
+  it('counts in Redis, not in the rate_limits table', async () => {
+    const basic = `Basic ${Buffer.from(`${t.clients.machine.id}:${t.clients.machine.secret}`).toString('base64')}`;
+    const token = () => fetch(`${t.server.address}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+      body: 'grant_type=client_credentials',
+    });
+    for (let i = 0; i < BUDGET; i++) assert.equal((await token()).status, 200);
+    assert.equal((await token()).status, 429);
+    const inspect = redis.client();
+    const keys = await inspect.keys('openpool:rl:*');
+    assert.equal(keys.length, 1);
+    assert.equal(await inspect.hget(keys[0]!, 'hits'), String(BUDGET + 1));
+    const db = new pg.Client({ connectionString: t.database.env.DATABASE_URL });
+    db.on('error', () => {});
+    await db.connect();
+    try {
+      assert.equal((await db.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n, 0);
+    } finally {
+      await db.end();
+    }
   });
 });
 
