@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { EXAMPLE_CONFIG } from './config/defaults.js';
-import { loadSecretKey, loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type DatabaseConfig, type ServerConfig } from './config/load.js';
+import { loadSecretKey, loadServerConfig, readConfigFile, resolveAdminKeys, toPoolDefinitions, type DatabaseConfig, type RedisConfig, type ServerConfig } from './config/load.js';
 import { ConfigError } from './core/pools/apply-config.js';
 import type { Clock, MessageSender, SecretBox } from './core/ports.js';
 import { createServices, type Services } from './core/services.js';
@@ -20,12 +20,14 @@ import { otplibTotp } from './infra/otplib-totp.js';
 import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
 import { createRateLimitCounter } from './infra/rate-limit-counter.js';
+import { closeRedis, connectRedis, describeRedisTarget } from './infra/redis-client.js';
+import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { copyToPostgres, DataMigrationError, openSqliteSource, type DataMigration, type SqliteSource } from './storage/copy-to-postgres.js';
 import { describeTarget, openPostgres } from './storage/postgres/open.js';
 import { openSqlite } from './storage/sqlite/open.js';
-import type { Storage } from './storage/storage.js';
+import type { RateLimitStore, Storage } from './storage/storage.js';
 import { startupSummary } from './startup-summary.js';
 
 export interface StartOptions {
@@ -76,6 +78,30 @@ async function openStorage(database: DatabaseConfig, logger: Logger): Promise<St
   });
 }
 
+/**
+ * Where the rate-limit counters every instance shares live: Redis when REDIS_URL is set (waited
+ * for at startup like PostgreSQL), else PostgreSQL's table; undefined on SQLite without Redis,
+ * where the one process counts in memory.
+ */
+async function sharedRateLimitStore(config: ServerConfig, storage: Storage, logger: Logger,
+  closers: (() => Promise<void> | void)[]): Promise<RateLimitStore | undefined> {
+  if (config.redis) return createRedisRateLimitStore(await openRedis(config.redis, logger, closers));
+  return config.database.kind === 'postgres' ? storage.rateLimits : undefined;
+}
+
+async function openRedis(redis: RedisConfig, logger: Logger, closers: (() => Promise<void> | void)[]) {
+  const target = describeRedisTarget(redis.url);
+  logger.info({ redis: target }, 'connecting to Redis (rate-limit counters)');
+  const client = await connectRedis(redis.url, {
+    connectTimeoutMs: redis.connectTimeoutMs,
+    onRetry: ({ attempt, delayMs, reason }) => logger.warn({ redis: target, attempt, retryInMs: delayMs, reason }, 'Redis is not reachable yet; retrying'),
+    onDown: () => logger.warn({ redis: target }, 'lost the connection to Redis; reconnecting (rate limits are not enforced meanwhile)'),
+    onUp: () => logger.info({ redis: target }, 'reconnected to Redis'),
+  });
+  closers.push(() => closeRedis(client));
+  return client;
+}
+
 export async function startOpenPool(options: StartOptions = {}): Promise<OpenPool> {
   const baseConfig = loadServerConfig(options.env ?? process.env, options.argv ?? process.argv.slice(2), options.cwd);
   const configFile = baseConfig.configFile ? readConfigFile(baseConfig.configFile) : undefined;
@@ -99,6 +125,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     const sms = config.smsWebhookUrl ? createWebhookSmsSender(config.smsWebhookUrl) : createLogSmsSender(logger);
     const clock = options.clock ?? systemClock;
     const { services, box } = await composeServices(config, storage, logger, clock, createRoutingSender({ email, sms }), master);
+    const rateLimitStore = await sharedRateLimitStore(config, storage, logger, closers);
 
     // Instances starting together over one database take turns, so each sees the pools, clients
     // and secrets the previous one wrote instead of creating its own (or a second example pool).
@@ -124,8 +151,8 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
       adminKeys: config.adminKeys,
       rateLimitPerMinute: config.rateLimitPerMinute,
       trustProxy: config.trustProxy,
-      // One SQLite process counts in memory; instances sharing PostgreSQL must share one budget.
-      sharedRateLimits: config.database.kind === 'postgres' ? createRateLimitCounter({ store: storage.rateLimits, box, clock, logger }) : undefined,
+      // Instances sharing Redis or PostgreSQL must share one budget; one SQLite process counts in memory.
+      sharedRateLimits: rateLimitStore ? createRateLimitCounter({ store: rateLimitStore, box, clock, logger }) : undefined,
     }, logger);
     closers.unshift(() => app.close());
     const address = await app.listen({ port: config.port, host: config.host });

@@ -22,6 +22,7 @@ const NOT_IN_POSTGRES_PASS: Record<string, string> = {
   'e2e/multi-instance.test.js': 'always on PostgreSQL (one database, several instances), so the first pass has run it',
   'e2e/concurrent-start.test.js': 'always on PostgreSQL (instances starting together), so the first pass has run it',
   'e2e/rate-limit-shared.test.js': 'always on PostgreSQL (two instances sharing counters), so the first pass has run it',
+  'e2e/rate-limit-redis.test.js': 'names its backends (SQLite instances sharing counters through Redis, and one PostgreSQL instance whose counters go to Redis too), so the first pass has run it',
   'e2e/migrate-data.test.js': 'moves a SQLite database into PostgreSQL: uses both backends by design, so the first pass has run it',
 };
 

@@ -12,12 +12,17 @@ export type DatabaseConfig =
   /** `url` may hold a password: never log it. */
   | { kind: 'postgres'; url: string; connectTimeoutMs: number };
 
+/** `url` may hold a password: never log it (describeRedisTarget). */
+export interface RedisConfig { url: string; connectTimeoutMs: number }
+
 export interface ServerConfig {
   port: number;
   host: string;
   publicUrl: string;
   issuerBaseUrl: string;
   database: DatabaseConfig;
+  /** Where rate-limit counters live when set (REDIS_URL); otherwise PostgreSQL's table or each process's memory. */
+  redis?: RedisConfig;
   configFile?: string;
   region: string;
   smtpUrl?: string;
@@ -94,6 +99,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     publicUrl,
     issuerBaseUrl: e.ISSUER_BASE_URL ?? publicUrl,
     database,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000 } : undefined,
     configFile: configFile ? resolve(cwd, configFile) : undefined,
     region: e.REGION,
     smtpUrl: e.SMTP_URL,

@@ -58,6 +58,17 @@ export function isTrustedProxyList(value: string): boolean {
   });
 }
 
+/** redis:// or rediss:// (TLS) with a host, as ioredis reads it: [user:password@]host[:port][/db]. */
+export function isRedisUrl(url: string): boolean {
+  if (!/^rediss?:\/\//.test(url)) return false;
+  try {
+    const u = new URL(url);
+    return u.hostname !== '' && /^(\/\d*)?$/.test(u.pathname);
+  } catch {
+    return false;
+  }
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').transform((u) => u.replace(/\/+$/, ''));
 
@@ -70,8 +81,12 @@ export const EnvShape = z.object({
   DATABASE_URL: z.string()
     .refine((u) => /^sqlite:.+/.test(u) || isPostgresUrl(u), 'must be sqlite:<file path> or postgres://user:password@host:port/database')
     .default('sqlite:./data/openpool.db'),
-  /** How long startup retries an unreachable PostgreSQL before giving up. */
+  /** How long startup retries an unreachable PostgreSQL (and Redis, with REDIS_URL) before giving up. */
   DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** Where rate-limit counters are kept, shared by every instance using it, whatever DATABASE_URL says. */
+  REDIS_URL: z.string()
+    .refine(isRedisUrl, 'must be redis://[user:password@]host[:port][/db] or rediss://… (TLS)')
+    .optional(),
   CONFIG: z.string().min(1).optional(),
   REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like an AWS region, e.g. us-east-1').default('us-east-1'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').optional(),

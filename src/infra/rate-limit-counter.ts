@@ -7,7 +7,7 @@ export const RATE_LIMIT_PRUNE_INTERVAL_MS = 60_000;
 
 export interface RateLimitCounterOptions {
   store: RateLimitStore;
-  /** Digests the client address, so the table never holds who called. */
+  /** Digests the client address, so the store (table or Redis) never holds who called. */
   box: SecretBox;
   /** The server's clock, so windows follow the same time as everything else (and tests can move it). */
   clock: Clock;
@@ -15,7 +15,7 @@ export interface RateLimitCounterOptions {
 }
 
 /**
- * Rate-limit counts kept in the database, so N instances enforce one budget per client address.
+ * Rate-limit counts kept in a shared store (Redis or PostgreSQL), so N instances enforce one budget per client address.
  * The key is stored as a keyed digest: an unkeyed hash of an IPv4 address is reversed by trying
  * all 2^32 of them.
  */

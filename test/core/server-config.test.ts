@@ -74,6 +74,17 @@ describe('server config (environment)', () => {
     assert.deepEqual(pathsOf(() => load({ DATABASE_URL: 'postgres://db/x', DATABASE_CONNECT_TIMEOUT_SECONDS: '-1', ...key })), ['DATABASE_CONNECT_TIMEOUT_SECONDS']);
   });
 
+  it('takes REDIS_URL (redis:// or rediss://) with the same connect timeout, on either backend, and names what it wants otherwise', () => {
+    assert.equal(load().redis, undefined);
+    assert.deepEqual(load({ REDIS_URL: 'redis://127.0.0.1:6379/0' }).redis, { url: 'redis://127.0.0.1:6379/0', connectTimeoutMs: 30_000 });
+    assert.deepEqual(load({ REDIS_URL: 'rediss://:pw@cache.example:6380', DATABASE_CONNECT_TIMEOUT_SECONDS: '2' }).redis,
+      { url: 'rediss://:pw@cache.example:6380', connectTimeoutMs: 2_000 });
+    for (const url of ['http://127.0.0.1:6379', 'redis://', '127.0.0.1:6379', 'redis://host:6379/not-a-db']) {
+      assert.throws(() => load({ REDIS_URL: url }), (error: unknown) =>
+        error instanceof ConfigError && error.issues.some((i) => formatPath(i.path) === 'REDIS_URL' && /redis:\/\/.*rediss:\/\//.test(i.message)), url);
+    }
+  });
+
   it('derives the public URL from PORT and HOST unless PUBLIC_URL is given', () => {
     assert.equal(load({ PORT: '8080' }).publicUrl, 'http://localhost:8080');
     assert.equal(load({ PORT: '8080' }).port, 8080);

@@ -334,7 +334,7 @@ function dependsOnCondition(service: Dict, name: string): string | undefined {
   return String((raw[name] as Dict).condition);
 }
 
-describe('docker-compose.yml: the scale profile (PostgreSQL, two instances, Caddy in front)', () => {
+describe('docker-compose.yml: the scale profile (PostgreSQL, Redis, two instances, Caddy in front)', () => {
   const scaled = Object.entries(services).filter(([, s]) => profilesOf(s).includes('scale')).map(([name]) => name).sort();
   const instances = scaled.filter((name) => services[name]!.build !== undefined);
   const postgres = services.postgres ?? {};
@@ -348,8 +348,8 @@ describe('docker-compose.yml: the scale profile (PostgreSQL, two instances, Cadd
   const reverseProxy = site?.children.find((n) => n.tokens[0] === 'reverse_proxy');
   const proxyPort = servicePorts(proxy).find((p) => p.published !== undefined);
 
-  it('puts PostgreSQL, two OpenPool instances and the proxy in the profile, and leaves plain `docker compose up` as it was', () => {
-    assert.deepEqual(scaled, ['openpool-1', 'openpool-2', 'postgres', 'proxy']);
+  it('puts PostgreSQL, Redis, two OpenPool instances and the proxy in the profile, and leaves plain `docker compose up` as it was', () => {
+    assert.deepEqual(scaled, ['openpool-1', 'openpool-2', 'postgres', 'proxy', 'redis']);
     assert.deepEqual(instances, ['openpool-1', 'openpool-2']);
     assert.deepEqual(profilesOf(openpool), [], 'the SQLite instance still starts by default');
     assert.deepEqual(profilesOf(mailpit), [], 'Mailpit serves both setups');
@@ -394,6 +394,25 @@ describe('docker-compose.yml: the scale profile (PostgreSQL, two instances, Cadd
     assert.equal(new URL(interpolate(String(raw.DATABASE_URL), shell)).password, shell.POSTGRES_PASSWORD);
     assert.equal(interpolate(String(isDict(postgres.environment) ? postgres.environment.POSTGRES_PASSWORD : ''), shell), shell.POSTGRES_PASSWORD,
       'one POSTGRES_PASSWORD sets both sides');
+  });
+
+  it('keeps the instances\' rate-limit counters in the profile\'s Redis, which they wait for, unpublished and without persistence', () => {
+    const redis = services.redis ?? {};
+    assert.match(String(redis.image), /^redis:7(\.|-|$)/);
+    assert.deepEqual(servicePorts(redis), [], 'reached by the instances only');
+    const command = Array.isArray(redis.command) ? redis.command.map(String) : [];
+    assert.equal(command[command.indexOf('--save') + 1], '', 'no snapshots');
+    assert.equal(command[command.indexOf('--appendonly') + 1], 'no');
+    const check = isDict(redis.healthcheck) ? (redis.healthcheck.test as string[]) : [];
+    assert.deepEqual(check, ['CMD', 'redis-cli', 'ping']);
+    for (const name of instances) {
+      const config = instanceConfig(name);
+      assert.ok(config.redis, `${name} has REDIS_URL`);
+      const url = new URL(config.redis.url);
+      assert.equal(url.hostname, 'redis');
+      assert.equal(Number(url.port || 6379), 6379);
+      assert.equal(dependsOnCondition(services[name]!, 'redis'), 'service_healthy', `${name} waits for Redis`);
+    }
   });
 
   it('names the proxy\'s address as PUBLIC_URL, so issuers, discovery and cookies match what browsers reach', () => {

@@ -30,7 +30,7 @@ function isLimitedOperation(request: FastifyRequest): boolean {
 export interface RateLimitOptions {
   /** Requests per client address per minute, all limited endpoints together (RATE_LIMIT_PER_MINUTE). */
   perMinute: number;
-  /** Counts shared by every instance; the plugin's in-memory store (this process only) when absent. */
+  /** Counts shared by every instance (Redis or PostgreSQL); the plugin's in-memory store (this process only) when absent. */
   shared?: RateLimitCounter;
 }
 
@@ -38,8 +38,8 @@ export interface RateLimitOptions {
 const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 /**
- * A @fastify/rate-limit store over a shared counter. When the counter fails (the database is
- * briefly unreachable) the request is let through and a warning logged: refusing every sign-in
+ * A @fastify/rate-limit store over a shared counter. When the counter fails (Redis or the
+ * database is briefly unreachable) the request is let through and a warning logged: refusing every sign-in
  * with a 500 because a counter could not be read would turn a blip into an outage, and the
  * endpoints behind the limit have their own per-user defences (lockout, code attempts, send caps).
  */
@@ -53,7 +53,7 @@ function sharedStore(counter: RateLimitCounter, log: FastifyBaseLogger): Fastify
           const now = Date.now();
           if (now - lastReported >= FAILURE_LOG_INTERVAL_MS) {
             lastReported = now;
-            log.warn({ err: error }, 'rate-limit counters are unavailable; requests pass unlimited until the database answers');
+            log.warn({ err: error }, 'rate-limit counters are unavailable; requests pass unlimited until their store (Redis or the database) answers');
           }
           callback(null, { current: 0, ttl: timeWindow });
         },
@@ -76,7 +76,7 @@ function sharedStore(counter: RateLimitCounter, log: FastifyBaseLogger): Fastify
  *
  * The counters live behind the plugin's `store` option: its in-memory LRU store (per process, lost
  * on restart), right for a single instance on SQLite; or, given `shared`, counts every instance on
- * the same PostgreSQL database sees, so N instances enforce one budget rather than N.
+ * the same Redis (REDIS_URL) or PostgreSQL database sees, so N instances enforce one budget rather than N.
  *
  * Register before the surfaces: it marks their routes as they are added.
  */
