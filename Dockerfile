@@ -18,8 +18,6 @@ RUN npm run build \
 # ---- runtime: only what `node dist/src/cli.js` needs ----
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# glibc hands freed argon2 buffers (19 MiB each) back to the system instead of keeping them per thread (README: Performance).
-ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 # The server finds its root as the folder holding package.json and migrations/,
 # then reads views/ and public/ beside them: keep these four together in /app.

@@ -124,12 +124,10 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     // The per-IP limit would otherwise answer 429 to a load generator that is one IP; the
     // limiter itself still runs on every limited request, so its cost is measured.
     RATE_LIMIT_PER_MINUTE: '1000000',
-    // As `npm start` and the Docker image run it (README: Performance, memory).
-    MALLOC_MMAP_THRESHOLD_: '131072',
     ...options.env,
   };
-  // glibc's allocator settings pass through, so their effect on RSS can be measured.
-  for (const [name, value] of Object.entries(process.env)) if (name.startsWith('MALLOC_') && value !== undefined) env[name] = value;
+  // glibc's allocator settings, libuv's pool size and Node's options pass through, so their effects can be measured.
+  for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || name === 'UV_THREADPOOL_SIZE' || name === 'NODE_OPTIONS') && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', PRELOAD, CLI, '--config', options.configFile], {
