@@ -58,6 +58,20 @@ export function auditConformance(name: string, withStorage: WithStorage) {
       });
     });
 
+    it('stores events appended at once, each settling on its own: a refused one does not lose the others', async () => {
+      await withStorage(async (s) => {
+        const { pool, user } = await seedUser(s);
+        const events = Array.from({ length: 20 }, (_, i) => eventRecord(pool.id, user.id, T0 + i));
+        const duplicate = { ...events[3]!, createdAt: T0 + 100 };
+        const results = await Promise.allSettled([...events.slice(0, 10), duplicate, ...events.slice(10)].map((e) => s.authEvents.append(e)));
+        // Which of the two with one id is refused depends on the backend's order; exactly one is.
+        assert.deepEqual(results.flatMap((r, i) => (r.status === 'rejected' ? [i] : [])).length, 1, 'an event id is stored once');
+        assert.ok(results[3]!.status === 'rejected' || results[10]!.status === 'rejected');
+        const { ids } = await allPages(s, pool.id, user.id, 50);
+        assert.deepEqual([...ids].sort(), events.map((e) => e.id).sort());
+      });
+    });
+
     it('keeps users and pools apart', async () => {
       await withStorage(async (s) => {
         const { pool, user } = await seedUser(s);
