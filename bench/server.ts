@@ -124,13 +124,15 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     // The per-IP limit would otherwise answer 429 to a load generator that is one IP; the
     // limiter itself still runs on every limited request, so its cost is measured.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // As `npm start`, the `openpool` command and the Docker image run it (README: Performance).
+    MALLOC_ARENA_MAX: '1',
     ...options.env,
   };
   // glibc's allocator settings, libuv's pool size and Node's options pass through, so their effects can be measured.
   for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || name === 'UV_THREADPOOL_SIZE' || name === 'NODE_OPTIONS') && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', PRELOAD, CLI, '--config', options.configFile], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--max-semi-space-size=8', '--import', PRELOAD, CLI, '--config', options.configFile], {
     env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
   });
   closeSync(stdout);

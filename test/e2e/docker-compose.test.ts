@@ -215,7 +215,7 @@ describe('docker-compose.yml and Dockerfile, checked statically', () => {
     const known = new Set(Object.keys(EnvShape.shape));
     for (const key of Object.keys(env)) assert.ok(known.has(key), `${key} is not an OpenPool environment variable (typo?)`);
     // Read by Node and glibc rather than OpenPool.
-    const runtime = new Set(['NODE_ENV', 'MALLOC_MMAP_THRESHOLD_']);
+    const runtime = new Set(['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']);
     for (const key of Object.keys(imageEnv)) {
       if (!runtime.has(key)) assert.ok(known.has(key), `Dockerfile ENV ${key} is not an OpenPool environment variable (typo?)`);
     }
