@@ -124,7 +124,7 @@ export function createServices(deps: CoreDeps) {
       authenticateClient: (clientId: string | undefined, secret: string | undefined) => authenticateClient(deps, clientId, secret),
       exchangeCode: (pool: UserPool, client: Client, input: CodeExchange) => exchangeAuthorizationCode(deps, pool, client, input),
       refresh: (pool: UserPool, client: Client, refreshToken: string | undefined) =>
-        auditedRefresh(deps, pool, client, refreshToken, () => refreshTokenGrant(deps, pool, client, refreshToken)),
+        auditedRefresh(deps, pool, client, refreshToken, (stored) => refreshTokenGrant(deps, pool, client, refreshToken, stored)),
       clientCredentials: (pool: UserPool, client: Client, scope: string | undefined) => clientCredentialsGrant(deps, pool, client, scope),
       revoke: (client: Client, token: string) => revokeRefreshToken(deps, client, token),
       userInfo: (accessToken: string) => userInfo(deps, accessToken),
@@ -178,7 +178,7 @@ export function createServices(deps: CoreDeps) {
       verifySecretHash,
       passwordSignIn: (pool: UserPool, client: Client, username: string, password: string) => passwordSignIn(deps, pool, client, username, password),
       refreshTokenSignIn: (pool: UserPool, client: Client, refreshToken: string | undefined) =>
-        auditedRefresh(deps, pool, client, refreshToken, () => refreshTokenSignIn(deps, pool, client, refreshToken)),
+        auditedRefresh(deps, pool, client, refreshToken, (stored) => refreshTokenSignIn(deps, pool, client, refreshToken, stored)),
       respondNewPassword: (pool: UserPool, client: Client, session: string | undefined, password: string | undefined, attributes: Record<string, string>) =>
         respondNewPassword(deps, pool, client, session, password, attributes),
       startSrp: (pool: UserPool, client: Client, username: string | undefined, srpA: string | undefined) => startSrpSignIn(deps, pool, client, username, srpA),

@@ -47,15 +47,16 @@ describe('the audit trail', () => {
     assert.equal(line.msg, 'auth event PasswordChange Fail');
   });
 
-  it('outside a request it records without IP or user agent, and gives each event its own UUID', async () => {
+  it('outside a request it records without IP or user agent, and gives each event its own time-ordered UUID', async () => {
     const { store, events } = memoryStore();
     const audit = createAuditTrail({ logger: capture().logger, events: store, clock: manualClock() });
     await audit.record(input);
     await audit.record(input);
     assert.equal(events[0]!.ip, undefined);
     assert.equal(events[0]!.userAgent, undefined);
-    assert.match(events[0]!.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.notEqual(events[0]!.id, events[1]!.id);
+    // UUIDv7: time first, so ids of later events sort after earlier ones (the store's index grows at its end).
+    for (const e of events) assert.match(e.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.ok(events[0]!.id < events[1]!.id);
   });
 
   it('keeps only the known fields, so a secret slipped into the input is neither stored nor logged', async () => {

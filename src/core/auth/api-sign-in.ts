@@ -2,7 +2,7 @@
 import { AppError } from '../../errors/app-error.js';
 import { audited } from '../audit/record.js';
 import type { CoreDeps } from '../deps.js';
-import type { Client, MfaType, User, UserPool } from '../model.js';
+import type { Client, MfaType, RefreshToken, User, UserPool } from '../model.js';
 import { amrFor } from '../mfa/factors.js';
 import { checkFactor, secondFactorStep, startFactor } from '../mfa/second-factor.js';
 import { associateSoftwareToken, verifySoftwareToken } from '../mfa/software-token.js';
@@ -211,8 +211,10 @@ export async function recordMfaChange(deps: Pick<CoreDeps, 'audit'>, pool: UserP
 }
 
 /** REFRESH_TOKEN_AUTH: new ID and access tokens; the refresh token itself is not returned. */
-export async function refreshTokenSignIn(deps: Deps, pool: UserPool, client: Client, refreshToken: string | undefined): Promise<ApiAuthResult> {
+export async function refreshTokenSignIn(
+  deps: Deps, pool: UserPool, client: Client, refreshToken: string | undefined, stored: RefreshToken | undefined,
+): Promise<ApiAuthResult> {
   if (!refreshToken) throw new AppError('InvalidParameter', 'Missing required parameter REFRESH_TOKEN');
-  const tokens = await refreshSignIn(deps, pool, client, refreshToken);
+  const tokens = await refreshSignIn(deps, pool, client, stored);
   return { kind: 'tokens', tokens, withRefreshToken: tokens.refreshToken !== undefined };
 }

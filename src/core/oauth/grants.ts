@@ -1,7 +1,7 @@
 /** The token endpoint's grants, as pure use cases. */
 import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
-import type { Client, UserPool } from '../model.js';
+import type { Client, RefreshToken, UserPool } from '../model.js';
 import { issueSignInTokens, refreshSignIn, requireLiveAccessToken, type SignInTokens } from '../tokens/families.js';
 import { signClientToken, type IssuedTokens } from '../tokens/issue.js';
 import { userInfoClaims } from '../tokens/claims.js';
@@ -54,12 +54,14 @@ export async function exchangeAuthorizationCode(deps: Deps, pool: UserPool, clie
   return tokens;
 }
 
-export async function refreshTokenGrant(deps: Deps, pool: UserPool, client: Client, refreshToken: string | undefined): Promise<SignInTokens> {
+export async function refreshTokenGrant(
+  deps: Deps, pool: UserPool, client: Client, refreshToken: string | undefined, stored: RefreshToken | undefined,
+): Promise<SignInTokens> {
   if (!refreshToken) throw new AppError('InvalidRequest', 'The refresh_token parameter is missing.');
   if (!client.settings.allowedOAuthFlowsUserPoolClient && !client.settings.explicitAuthFlows.includes('ALLOW_REFRESH_TOKEN_AUTH')) {
     throw new AppError('UnauthorizedClient', 'The client may not refresh tokens.');
   }
-  return refreshSignIn(deps, pool, client, refreshToken);
+  return refreshSignIn(deps, pool, client, stored);
 }
 
 export async function clientCredentialsGrant(deps: Deps, pool: UserPool, client: Client, scope: string | undefined): Promise<IssuedTokens> {

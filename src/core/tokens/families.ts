@@ -55,12 +55,11 @@ export async function issueSignInTokens(deps: Deps, grant: SignInGrant): Promise
 const invalidRefresh = () => new AppError('InvalidGrant', 'Invalid Refresh Token');
 
 /**
- * New ID and access tokens from a refresh token, with attributes and groups read afresh.
- * The same refresh token stays valid unless the client rotates them.
+ * New ID and access tokens from a refresh token (as auditedRefresh found it stored, or not), with
+ * attributes and groups read afresh. The same refresh token stays valid unless the client rotates them.
  */
-export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, refreshToken: string): Promise<SignInTokens> {
+export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, stored: RefreshToken | undefined): Promise<SignInTokens> {
   const now = deps.clock.now();
-  const stored = refreshToken ? await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken)) : undefined;
   if (!stored || stored.clientId !== client.id || stored.poolId !== pool.id || stored.expiresAt <= now) throw invalidRefresh();
   const family = await deps.storage.tokens.getFamily(stored.originJti);
   if (!family || family.revokedAt !== undefined) throw invalidRefresh();
@@ -86,15 +85,17 @@ export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, 
 
 /**
  * Records a refresh (TokenRefresh) around `refresh`, which either surface supplies (the
- * refresh_token grant, REFRESH_TOKEN_AUTH). The event names the token's owner, looked up once
- * more here so that a refused refresh (a revoked family, a reused rotated token) is still theirs.
+ * refresh_token grant, REFRESH_TOKEN_AUTH). The event names the token's owner, looked up here,
+ * once, and handed to `refresh`, so that a refused refresh (a revoked family, a reused
+ * rotated token) is still theirs.
  */
 export async function auditedRefresh<T>(
-  deps: Pick<CoreDeps, 'storage' | 'box' | 'audit'>, pool: UserPool, client: Client, refreshToken: string | undefined, refresh: () => Promise<T>,
+  deps: Pick<CoreDeps, 'storage' | 'box' | 'audit'>, pool: UserPool, client: Client, refreshToken: string | undefined,
+  refresh: (stored: RefreshToken | undefined) => Promise<T>,
 ): Promise<T> {
   const stored = refreshToken ? await deps.storage.tokens.getRefreshToken(refreshTokenDigest(deps.box, refreshToken)) : undefined;
   const userId = stored?.poolId === pool.id ? stored.userId : undefined;
-  return audited(deps, { type: 'TokenRefresh', poolId: pool.id, clientId: client.id, userId }, refresh);
+  return audited(deps, { type: 'TokenRefresh', poolId: pool.id, clientId: client.id, userId }, () => refresh(stored));
 }
 
 /** Revokes the refresh token and everything issued with it (its token family). */
