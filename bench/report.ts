@@ -22,6 +22,8 @@ export interface RunRecord {
   p99Ms: number;
   /** Server CPU (user + system, all threads) over the run divided by completed requests. */
   cpuMsPerRequest: number;
+  /** The load generator's own CPU (this process, user + system) per request sent: its share of the same cores. */
+  loadGeneratorCpuMsPerRequest: number;
   peakRssMb: number;
   eventLoopDelay: EventLoopDelay;
   ceiling?: { label: string; perSecond: number };
@@ -92,6 +94,7 @@ const COLUMNS: { head: string; width: number; left?: boolean; cell(r: RunRecord)
   { head: 'non-2xx', width: 7, cell: (r) => String(r.non2xx) },
   { head: 'errors', width: 6, cell: (r) => String(r.errors) },
   { head: 'CPU ms/req', width: 10, cell: (r) => fixed(r.cpuMsPerRequest, 3) },
+  { head: 'gen ms/req', width: 10, cell: (r) => fixed(r.loadGeneratorCpuMsPerRequest, 3) },
   { head: 'RSS MB', width: 7, cell: (r) => fixed(r.peakRssMb, 0) },
   { head: 'ELD p99', width: 7, cell: (r) => fixed(r.eventLoopDelay.p99Ms, 1) },
   { head: 'of ceiling', width: 24, left: true, cell: (r) => (r.ceiling && r.fractionOfCeiling !== undefined ? `${fixed(r.fractionOfCeiling * 100, 0)}% of ${num(r.ceiling.perSecond)} (${r.ceiling.label})` : '') },

@@ -64,7 +64,9 @@ async function measure(server: ServerProcess, target: Target, scenario: Scenario
   await server.eventLoopDelay(true);
   const rss = rssPeakSampler(server.pid);
   const cpuBefore = cpuMs(server.pid);
+  const generatorBefore = process.cpuUsage();
   const stats = await scenario.run(target, { connections, durationS });
+  const generator = process.cpuUsage(generatorBefore);
   // Work the server still had queued when the clock ran out belongs to this run's CPU.
   await server.settle();
   const cpu = cpuMs(server.pid) - cpuBefore;
@@ -77,6 +79,7 @@ async function measure(server: ServerProcess, target: Target, scenario: Scenario
     rps: stats.rps, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms,
     // Per request sent: requests cut off by the deadline were still served, and their CPU is in `cpu`.
     cpuMsPerRequest: stats.sent > 0 ? cpu / stats.sent : Number.NaN,
+    loadGeneratorCpuMsPerRequest: stats.sent > 0 ? (generator.user + generator.system) / 1000 / stats.sent : Number.NaN,
     peakRssMb, eventLoopDelay,
     ...(ceiling ? { ceiling, fractionOfCeiling: stats.rps / ceiling.perSecond } : {}),
   };
