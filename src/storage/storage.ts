@@ -100,9 +100,29 @@ export interface UserStore {
   count(poolId: string): Promise<number>;
   /** Deletes a user with its aliases, group memberships, codes and auth events; false when absent. */
   delete(poolId: string, userId: string): Promise<boolean>;
-  /** A page of users in a stable order; `next` (opaque) continues after the last one, absent at the end. */
-  list(poolId: string, page: { after?: string; limit: number }): Promise<{ users: User[]; next?: string }>;
+  /**
+   * A page of users in a stable order; `next` (opaque) continues after the last one, absent at the
+   * end. With a filter, the page holds only matching users (the same order and cursors), found
+   * through an index rather than by reading the pool.
+   */
+  list(poolId: string, page: { after?: string; limit: number; filter?: UserListFilter }): Promise<{ users: User[]; next?: string }>;
 }
+
+/** The attributes users.list can filter on (each has a column of its own and an index). */
+export const LISTABLE_ATTRIBUTES = ['email', 'phone_number', 'name', 'given_name', 'family_name', 'preferred_username'] as const;
+export type ListableAttribute = (typeof LISTABLE_ATTRIBUTES)[number];
+/** Those a filter may compare folded. */
+export const FOLDABLE_ATTRIBUTES = ['email', 'preferred_username'] as const;
+
+/**
+ * What users.list can narrow a page to. `=` is equality, `^=` a prefix (the empty prefix matches
+ * every user that has the field); a user without the attribute never matches. `folded` (email and
+ * preferred_username only) compares both sides lower-cased as String.prototype.toLowerCase does;
+ * otherwise the comparison is exact. Which comparison a pool wants is the caller's business.
+ */
+export type UserListFilter =
+  | { field: 'enabled'; value: boolean }
+  | { field: 'usernameKey' | 'id' | 'status' | ListableAttribute; operator: '=' | '^='; value: string; folded?: boolean };
 
 export interface GroupStore {
   listForUser(poolId: string, userId: string): Promise<Group[]>;

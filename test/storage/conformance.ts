@@ -8,6 +8,7 @@ import { auditConformance } from './conformance-audit.js';
 import { authConformance } from './conformance-auth.js';
 import { directoryConformance, type WithStorage } from './conformance-directory.js';
 import { keysConformance } from './conformance-keys.js';
+import { listFilterConformance } from './conformance-list-filter.js';
 import { mfaConformance } from './conformance-mfa.js';
 import { rateLimitConformance } from './conformance-rate-limits.js';
 import { securityConformance } from './conformance-security.js';
@@ -24,6 +25,7 @@ export function runStorageConformance(name: string, open: () => Promise<Storage>
   directoryConformance(name, withStorage);
   authConformance(name, withStorage);
   adminConformance(name, withStorage);
+  listFilterConformance(name, withStorage);
   securityConformance(name, withStorage);
   mfaConformance(name, withStorage);
   auditConformance(name, withStorage);

@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { migrationsDir } from '../../src/config/paths.js';
 import { readMigrations } from '../../src/storage/migration-files.js';
 import { migratePostgres } from '../../src/storage/postgres/migrate.js';
 import { openPostgres } from '../../src/storage/postgres/open.js';
-import { StorageUnavailableError } from '../../src/storage/storage.js';
+import { userPageQuery } from '../../src/storage/postgres/directory-stores.js';
+import { StorageUnavailableError, type UserListFilter } from '../../src/storage/storage.js';
+import { planUserFilter } from '../../src/storage/user-list.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import {
   authorizationCodeRecord, clientRecord, emptyPlan, familyRecord, plain, poolRecord, refreshRecord, seedUser, T0, userRecord,
 } from './builders.js';
 import { runStorageConformance } from './conformance.js';
+import { checkLegacyUsers, legacyUserRows } from './conformance-list-filter.js';
 
 // One database for the file; each conformance test empties it, so tests stay independent
 // without migrating a new database for each.
@@ -173,5 +179,78 @@ describe('postgres: migrations, persistence and readiness', () => {
     await assert.rejects(openPostgres(missing.toString(), { connectTimeoutMs: 10_000, onRetry: () => { retries++; } }), (error: unknown) =>
       error instanceof StorageUnavailableError && /refused OpenPool: .*3D000/.test(error.message));
     assert.equal(retries, 0);
+  });
+});
+
+describe('postgres: filtered user lists', () => {
+  it('each filter reads its index (EXPLAIN on 5,000 analysed users)', async () => {
+    const fresh = await createTestDatabase();
+    const storage = await openPostgres(fresh.url, { connectTimeoutMs: 0 });
+    await storage.close();
+    const client = new pg.Client({ connectionString: fresh.url });
+    await client.connect();
+    try {
+      const pool = poolRecord('us-east-1_Plan');
+      await client.query('INSERT INTO user_pools (id, name, settings, created_at, updated_at) VALUES ($1, $2, $3, 0, 0)', [pool.id, pool.name, JSON.stringify(pool.settings)]);
+      await client.query(`INSERT INTO users (id, pool_id, username, username_key, status, enabled, password_hash, attributes, created_at, updated_at,
+          password_updated_at, filter_email_folded, filter_given_name, filter_family_name)
+        SELECT 'id-' || i, $1, 'u' || i, 'u' || i, 'CONFIRMED', 1, NULL, '{}', 0, 0, 0, 'u' || i || '@example.com', 'G' || (i % 50), 'S' || i
+        FROM generate_series(1, 5000) AS i`, [pool.id]);
+      await client.query('ANALYZE users');
+      const cases: [UserListFilter, string][] = [
+        [{ field: 'email', operator: '=', value: 'a@b.c', folded: true }, 'users_filter_email'],
+        [{ field: 'email', operator: '^=', value: 'a' }, 'users_filter_email'],
+        [{ field: 'preferred_username', operator: '=', value: 'Ann' }, 'users_filter_preferred_username'],
+        [{ field: 'preferred_username', operator: '^=', value: 'an', folded: true }, 'users_filter_preferred_username'],
+        [{ field: 'phone_number', operator: '^=', value: '+1' }, 'users_filter_phone_number'],
+        [{ field: 'name', operator: '=', value: 'Ann Smith' }, 'users_filter_name'],
+        [{ field: 'given_name', operator: '^=', value: 'A' }, 'users_filter_given_name'],
+        [{ field: 'family_name', operator: '=', value: 'Smith' }, 'users_filter_family_name'],
+        [{ field: 'status', operator: '=', value: 'UNCONFIRMED' }, 'users_filter_status'],
+        [{ field: 'status', operator: '^=', value: 'FORCE' }, 'users_filter_status'],
+        [{ field: 'enabled', value: false }, 'users_filter_enabled'],
+        [{ field: 'usernameKey', operator: '^=', value: 'an' }, 'users_username'],
+        [{ field: 'id', operator: '^=', value: '0000' }, 'users_filter_sub'],
+        [{ field: 'id', operator: '=', value: '0000' }, 'users_filter_sub'],
+      ];
+      for (const [filter, index] of cases) {
+        const query = userPageQuery(planUserFilter(filter));
+        const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.sql}`, query.params(pool.id, '', 61))).rows.map((r) => r['QUERY PLAN']).join('\n');
+        assert.match(plan, new RegExp(`(Index|Index Only|Bitmap Index) Scan (using|on) ${index} `), `${JSON.stringify(filter)}:\n${plan}`);
+        assert.doesNotMatch(plan, /Seq Scan/, `${JSON.stringify(filter)}:\n${plan}`);
+      }
+    } finally {
+      await client.end();
+      await fresh.drop();
+    }
+  });
+
+  it('migration 0009 fills the filter columns of users stored before it', async () => {
+    const fresh = await createTestDatabase();
+    const older = mkdtempSync(join(tmpdir(), 'openpool-pg-migrations-'));
+    for (const f of readdirSync(migrationsDir('postgres')).filter((name) => Number(name.slice(0, 4)) < 9)) copyFileSync(join(migrationsDir('postgres'), f), join(older, f));
+    const raw = new pg.Pool({ connectionString: fresh.url, max: 1 });
+    raw.on('error', () => {});
+    const pool = poolRecord('us-east-1_Legacy1');
+    const count = 2500;
+    try {
+      assert.deepEqual(await migratePostgres(raw, older), [1, 2, 3, 4, 5, 6, 7, 8]);
+      await raw.query('INSERT INTO user_pools (id, name, settings, created_at, updated_at) VALUES ($1, $2, $3, 0, 0)', [pool.id, pool.name, JSON.stringify(pool.settings)]);
+      const rows = legacyUserRows(pool.id, count);
+      for (let i = 0; i < rows.length; i += 500) {
+        const batch = rows.slice(i, i + 500);
+        await raw.query(`INSERT INTO users VALUES ${batch.map((_, r) => `(${Array.from({ length: 11 }, (_, c) => `$${r * 11 + c + 1}`).join(', ')})`).join(', ')}`, batch.flat());
+      }
+    } finally {
+      await raw.end();
+      rmSync(older, { recursive: true, force: true });
+    }
+    const storage = await openPostgres(fresh.url, { connectTimeoutMs: 0 });
+    try {
+      await checkLegacyUsers(storage, pool.id, count);
+    } finally {
+      await storage.close();
+      await fresh.drop();
+    }
   });
 });

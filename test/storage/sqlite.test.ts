@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,8 +7,12 @@ import Database from 'better-sqlite3';
 import { migrationsDir } from '../../src/config/paths.js';
 import { migrateSqlite, readMigrations } from '../../src/storage/sqlite/migrate.js';
 import { openSqlite } from '../../src/storage/sqlite/open.js';
+import { userPageQuery } from '../../src/storage/sqlite/directory-stores.js';
+import type { UserListFilter } from '../../src/storage/storage.js';
+import { planUserFilter } from '../../src/storage/user-list.js';
 import { clientRecord, emptyPlan, plain, poolRecord, userRecord } from './builders.js';
 import { runStorageConformance } from './conformance.js';
+import { checkLegacyUsers, legacyUserRows } from './conformance-list-filter.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openpool-sqlite-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +69,85 @@ describe('sqlite file: persistence and migrations', () => {
       assert.equal((db.prepare('SELECT value FROM meta WHERE key = ?').get('k') as { value: string }).value, 'v');
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('sqlite: filtered user lists', () => {
+  // Each filter, and the index its query must read (never the whole table).
+  const cases: [UserListFilter, string][] = [
+    [{ field: 'email', operator: '=', value: 'a@b.c', folded: true }, 'users_filter_email'],
+    [{ field: 'email', operator: '^=', value: 'a' }, 'users_filter_email'],
+    [{ field: 'email', operator: '^=', value: '' }, 'users_filter_email'],
+    [{ field: 'preferred_username', operator: '=', value: 'Ann' }, 'users_filter_preferred_username'],
+    [{ field: 'preferred_username', operator: '^=', value: 'an', folded: true }, 'users_filter_preferred_username'],
+    [{ field: 'phone_number', operator: '^=', value: '+1' }, 'users_filter_phone_number'],
+    [{ field: 'name', operator: '=', value: 'Ann Smith' }, 'users_filter_name'],
+    [{ field: 'given_name', operator: '^=', value: 'A' }, 'users_filter_given_name'],
+    [{ field: 'family_name', operator: '=', value: 'Smith' }, 'users_filter_family_name'],
+    [{ field: 'status', operator: '=', value: 'UNCONFIRMED' }, 'users_filter_status'],
+    [{ field: 'status', operator: '^=', value: 'FORCE' }, 'users_filter_status'],
+    [{ field: 'enabled', value: false }, 'users_filter_enabled'],
+    [{ field: 'usernameKey', operator: '^=', value: 'an' }, 'users_username'],
+    [{ field: 'usernameKey', operator: '=', value: 'ann' }, 'users_username'],
+    [{ field: 'id', operator: '^=', value: '0000' }, 'users_filter_sub'],
+    [{ field: 'id', operator: '=', value: '0000' }, 'users_filter_sub'],
+  ];
+  const planOf = (db: Database.Database, filter: UserListFilter) => {
+    const query = userPageQuery(planUserFilter(filter));
+    return (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params('us-east-1_Plan', '', 61)) as { detail: string }[])
+      .map((row) => row.detail).join('; ');
+  };
+
+  it('each filter reads its index (EXPLAIN QUERY PLAN), on an empty table and on an analysed one', () => {
+    const db = new Database(':memory:');
+    try {
+      migrateSqlite(db, migrationsDir('sqlite'));
+      const check = () => {
+        for (const [filter, index] of cases) {
+          const plan = planOf(db, filter);
+          assert.match(plan, new RegExp(`USING (COVERING )?INDEX ${index} `), `${JSON.stringify(filter)}: ${plan}`);
+          assert.doesNotMatch(plan, /SCAN users/, `${JSON.stringify(filter)}: ${plan}`);
+        }
+        // Equality on a column whose index ends with username_key needs no sort.
+        assert.doesNotMatch(planOf(db, cases[0]![0]), /TEMP B-TREE/);
+      };
+      check();
+      const pool = poolRecord('us-east-1_Plan');
+      db.prepare('INSERT INTO user_pools (id, name, settings, created_at, updated_at) VALUES (?, ?, ?, 0, 0)').run(pool.id, pool.name, JSON.stringify(pool.settings));
+      const insert = db.prepare(`INSERT INTO users (id, pool_id, username, username_key, status, enabled, password_hash, attributes, created_at, updated_at,
+        password_updated_at, filter_email_folded, filter_given_name, filter_family_name) VALUES (?, ?, ?, ?, 'CONFIRMED', 1, NULL, '{}', 0, 0, 0, ?, ?, ?)`);
+      db.transaction(() => {
+        for (let i = 0; i < 5000; i++) insert.run(`id-${i}`, pool.id, `u${i}`, `u${i}`, `u${i}@example.com`, `G${i % 50}`, `S${i}`);
+      })();
+      db.exec('ANALYZE');
+      check();
+    } finally {
+      db.close();
+    }
+  });
+
+  it('migration 0009 fills the filter columns of users stored before it', async () => {
+    const older = join(dir, 'migrations-before-0009');
+    mkdirSync(older);
+    for (const f of readdirSync(migrationsDir('sqlite')).filter((name) => Number(name.slice(0, 4)) < 9)) copyFileSync(join(migrationsDir('sqlite'), f), join(older, f));
+    const file = join(dir, 'before-0009.db');
+    const raw = new Database(file);
+    const pool = poolRecord('us-east-1_Legacy1');
+    const count = 2500;
+    try {
+      assert.deepEqual(migrateSqlite(raw, older), [1, 2, 3, 4, 5, 6, 7, 8]);
+      raw.prepare('INSERT INTO user_pools (id, name, settings, created_at, updated_at) VALUES (?, ?, ?, 0, 0)').run(pool.id, pool.name, JSON.stringify(pool.settings));
+      const insert = raw.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      raw.transaction(() => { for (const row of legacyUserRows(pool.id, count)) insert.run(...row); })();
+    } finally {
+      raw.close();
+    }
+    const storage = openSqlite(file);
+    try {
+      await checkLegacyUsers(storage, pool.id, count);
+    } finally {
+      await storage.close();
     }
   });
 });

@@ -12,7 +12,7 @@ import { assertChosenPassword } from '../pools/password-policy.js';
 import { STANDARD_ATTRIBUTES, validateUserAttributes } from './attributes.js';
 import { sendCode, type CodeDeliveryDetails } from './codes.js';
 import { findUserBySignInName, normaliseKey, signInAliases } from './identity.js';
-import { matchesFilter, parseUserFilter } from './list-filter.js';
+import { parseUserFilter, toListFilter } from './list-filter.js';
 import { setPassword } from './password-reset.js';
 import { resolveIdentity } from './sign-up.js';
 
@@ -202,13 +202,10 @@ export async function listUsers(
   pool: UserPool,
   input: { limit: number; paginationToken?: string; filter?: string },
 ): Promise<{ users: User[]; paginationToken?: string }> {
-  const filter = parseUserFilter(input.filter);
-  let cursor = input.paginationToken === undefined ? undefined : decodeToken(input.paginationToken);
-  const users: User[] = [];
-  do {
-    const page = await deps.storage.users.list(pool.id, { after: cursor, limit: input.limit - users.length });
-    users.push(...(filter ? page.users.filter((u) => matchesFilter(pool.settings, filter, u)) : page.users));
-    cursor = page.next;
-  } while (cursor !== undefined && users.length < input.limit);
-  return { users, ...(cursor !== undefined ? { paginationToken: encodeToken(cursor) } : {}) };
+  const parsed = parseUserFilter(input.filter);
+  const after = input.paginationToken === undefined ? undefined : decodeToken(input.paginationToken);
+  const filter = parsed && toListFilter(pool.settings, parsed);
+  if (filter === 'none') return { users: [] };
+  const page = await deps.storage.users.list(pool.id, { after, limit: input.limit, filter });
+  return { users: page.users, ...(page.next !== undefined ? { paginationToken: encodeToken(page.next) } : {}) };
 }

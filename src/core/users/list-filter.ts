@@ -3,7 +3,9 @@
  * Cognito allows. Anything else is InvalidParameter.
  */
 import { AppError } from '../../errors/app-error.js';
-import type { PoolSettings, User } from '../model.js';
+import type { UserListFilter } from '../../storage/storage.js';
+import type { PoolSettings } from '../model.js';
+import { normaliseKey } from './identity.js';
 
 export const FILTERABLE_ATTRIBUTES = [
   'username', 'email', 'phone_number', 'name', 'given_name', 'family_name', 'preferred_username', 'cognito:user_status', 'status', 'sub',
@@ -65,25 +67,28 @@ export function parseUserFilter(text: string | undefined): UserFilter | undefine
   return { attribute: attribute as FilterAttribute, operator, value };
 }
 
-function valueOf(user: User, attribute: FilterAttribute): string | undefined {
+// Cognito's `status` is whether the user is enabled, shown as one of these.
+const ENABLED_STATES = [['Enabled', true], ['Disabled', false]] as const;
+// Compared lower-cased on a pool that ignores case; so is username, through its key (lower-cased there).
+const FOLDED_ATTRIBUTES = ['email', 'preferred_username'] as const;
+
+/**
+ * What the storage is asked for: undefined when every user matches, 'none' when none can.
+ * Cognito's rules (which names fold, what `status` means) stay here; the storage compares.
+ */
+export function toListFilter(settings: PoolSettings, filter: UserFilter): UserListFilter | 'none' | undefined {
+  const { attribute, operator, value } = filter;
+  const accepts = (actual: string) => (operator === '=' ? actual === value : actual.startsWith(value));
   switch (attribute) {
-    case 'username': return user.username;
-    case 'sub': return user.id;
-    case 'cognito:user_status': return user.status;
-    case 'status': return user.enabled ? 'Enabled' : 'Disabled';
-    default: return user.attributes[attribute];
+    case 'status': {
+      const states = ENABLED_STATES.filter(([shown]) => accepts(shown));
+      if (states.length === 0) return 'none';
+      return states.length === 1 ? { field: 'enabled', value: states[0]![1] } : undefined;
+    }
+    case 'username': return { field: 'usernameKey', operator, value: normaliseKey(settings, value) };
+    case 'sub': return { field: 'id', operator, value };
+    case 'cognito:user_status': return { field: 'status', operator, value };
+    default:
+      return { field: attribute, operator, value, folded: !settings.caseSensitive && (FOLDED_ATTRIBUTES as readonly string[]).includes(attribute) };
   }
-}
-
-const FOLDED: readonly string[] = ['username', 'email', 'preferred_username'];
-
-export function matchesFilter(settings: PoolSettings, filter: UserFilter, user: User): boolean {
-  let actual = valueOf(user, filter.attribute);
-  if (actual === undefined) return false;
-  let wanted = filter.value;
-  if (!settings.caseSensitive && FOLDED.includes(filter.attribute)) {
-    actual = actual.toLowerCase();
-    wanted = wanted.toLowerCase();
-  }
-  return filter.operator === '=' ? actual === wanted : actual.startsWith(wanted);
 }

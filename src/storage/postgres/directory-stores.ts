@@ -15,6 +15,7 @@ import {
 } from '../storage.js';
 import { inTransaction, isUniqueViolation, one, nullable, toJson, type Pool, type Queryable } from './db.js';
 import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
+import { FILTER_COLUMNS, filterColumnValues, pageOfUsers, planTerms, planUserFilter, type FilterPlan, type PlanColumn } from '../user-list.js';
 
 /**
  * Tables that name a pool without a foreign key to it (users' rows go with the users); a pool's
@@ -71,14 +72,36 @@ async function insertAliases(db: Queryable, poolId: string, userId: string, alia
   }
 }
 
+const filterColumns = Object.values(FILTER_COLUMNS);
+const filterValues = (attributes: Record<string, string>) => {
+  const values = filterColumnValues(attributes);
+  return filterColumns.map((c) => values[c]);
+};
+
+/**
+ * The query of a page of users, narrowed by `plan` when there is one, and its parameters. id and
+ * status sort in the database's locale; their filter indexes, and so these comparisons, use "C"
+ * (the filter columns and username_key are declared so).
+ */
+export function userPageQuery(plan: FilterPlan | undefined): { sql: string; params: (poolId: string, after: string, count: number) => unknown[] } {
+  const values: unknown[] = [];
+  const columnSql = (column: PlanColumn) => (column === 'id' || column === 'status' ? `${column} COLLATE "C"` : column);
+  const terms = plan ? ` AND ${planTerms(plan, columnSql, (value) => { values.push(value); return `$${values.length + 1}`; })}` : '';
+  const n = values.length;
+  return {
+    sql: `SELECT * FROM users WHERE pool_id = $1${terms} AND username_key > $${n + 2} ORDER BY username_key LIMIT $${n + 3}`,
+    params: (poolId, after, count) => [poolId, ...values, after, count],
+  };
+}
+
 async function insertUser(db: Queryable, user: User, usernameKey: string, aliases: UserAlias[]) {
   if (await one(db, SQL.userByKey, [user.poolId, usernameKey])) throw new AlreadyExistsError('username');
   try {
     await db.query(`INSERT INTO users (id, pool_id, username, username_key, status, enabled, password_hash, attributes,
-        created_at, updated_at, password_updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+        created_at, updated_at, password_updated_at, ${filterColumns.join(', ')})
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ${filterColumns.map((_, i) => `$${i + 12}`).join(', ')})`, [
       user.id, user.poolId, user.username, usernameKey, user.status, user.enabled ? 1 : 0, user.passwordHash,
-      toJson(user.attributes), user.createdAt, user.updatedAt, user.passwordUpdatedAt,
+      toJson(user.attributes), user.createdAt, user.updatedAt, user.passwordUpdatedAt, ...filterValues(user.attributes),
     ]);
   } catch (error) {
     if (isUniqueViolation(error)) throw new AlreadyExistsError('username');
@@ -203,8 +226,9 @@ export function createDirectoryStores(pool: Pool) {
         if (!row) throw new NotFoundError('user');
         const next = updater(userFromRow(row));
         await c.query(`UPDATE users SET status = $3, enabled = $4, password_hash = $5, attributes = $6, updated_at = $7,
-            password_updated_at = $8 WHERE pool_id = $1 AND id = $2`, [
+            password_updated_at = $8, ${filterColumns.map((col, i) => `${col} = $${i + 9}`).join(', ')} WHERE pool_id = $1 AND id = $2`, [
           poolId, userId, next.status, next.enabled ? 1 : 0, next.passwordHash, toJson(next.attributes), next.updatedAt, next.passwordUpdatedAt,
+          ...filterValues(next.attributes),
         ]);
         return next;
       });
@@ -220,11 +244,10 @@ export function createDirectoryStores(pool: Pool) {
     },
     async delete(poolId, userId) { return (await pool.query('DELETE FROM users WHERE pool_id = $1 AND id = $2', [poolId, userId])).rowCount === 1; },
     async list(poolId, page) {
-      const rows = (await pool.query<UserRow>('SELECT * FROM users WHERE pool_id = $1 AND username_key > $2 ORDER BY username_key LIMIT $3',
-        [poolId, page.after ?? '', page.limit + 1])).rows;
-      const more = rows.length > page.limit;
-      const shown = rows.slice(0, page.limit);
-      return { users: shown.map(userFromRow), next: more ? shown[shown.length - 1]!.username_key : undefined };
+      const plan = page.filter && planUserFilter(page.filter);
+      const query = userPageQuery(plan);
+      return pageOfUsers(page.limit, page.after ?? '', async (after, count) =>
+        (await pool.query<UserRow>(query.sql, query.params(poolId, after, count))).rows, plan?.matches);
     },
   };
 

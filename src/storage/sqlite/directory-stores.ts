@@ -16,6 +16,26 @@ import {
 } from '../storage.js';
 import { isUniqueViolation, toJson } from './json.js';
 import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
+import { FILTER_COLUMNS, FILTER_INDEXES, filterColumnValues, pageOfUsers, planTerms, planUserFilter, type FilterPlan } from '../user-list.js';
+
+const filterColumns = Object.values(FILTER_COLUMNS);
+
+/**
+ * The query of a page of users, narrowed by `plan` when there is one, and its parameters
+ * (pool id, the plan's values, then the cursor and the row count). The plan's index is named:
+ * without statistics (nothing runs ANALYZE) SQLite would rather walk users_username in list order
+ * for a prefix, which reads the whole pool when few users match; through the filter's index a
+ * page costs what its matches do.
+ */
+export function userPageQuery(plan: FilterPlan | undefined): { sql: string; params: (poolId: string, after: string, count: number) => unknown[] } {
+  const values: unknown[] = [];
+  const terms = plan ? ` AND ${planTerms(plan, (column) => column, (value) => { values.push(value); return '?'; })}` : '';
+  const index = plan ? ` INDEXED BY ${FILTER_INDEXES[plan.column]}` : '';
+  return {
+    sql: `SELECT * FROM users${index} WHERE pool_id = ?${terms} AND username_key > ? ORDER BY username_key LIMIT ?`,
+    params: (poolId, after, count) => [poolId, ...values, after, count],
+  };
+}
 
 export function createDirectoryStores(db: Database.Database) {
   const q = {
@@ -51,11 +71,12 @@ export function createDirectoryStores(db: Database.Database) {
     userByAlias: db.prepare<[string, string, string], UserRow>(`SELECT u.* FROM user_aliases a JOIN users u ON u.id = a.user_id
       WHERE a.pool_id = ? AND a.attribute = ? AND a.value_key = ?`),
     userInsert: db.prepare(`INSERT INTO users (id, pool_id, username, username_key, status, enabled, password_hash,
-        attributes, created_at, updated_at, password_updated_at)
+        attributes, created_at, updated_at, password_updated_at, ${filterColumns.join(', ')})
       VALUES (@id, @pool_id, @username, @username_key, @status, @enabled, @password_hash, @attributes,
-        @created_at, @updated_at, @password_updated_at)`),
+        @created_at, @updated_at, @password_updated_at, ${filterColumns.map((c) => `@${c}`).join(', ')})`),
     userUpdate: db.prepare(`UPDATE users SET status = @status, enabled = @enabled, password_hash = @password_hash,
-        attributes = @attributes, updated_at = @updated_at, password_updated_at = @password_updated_at
+        attributes = @attributes, updated_at = @updated_at, password_updated_at = @password_updated_at,
+        ${filterColumns.map((c) => `${c} = @${c}`).join(', ')}
       WHERE pool_id = @pool_id AND id = @id`),
     userCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM users WHERE pool_id = ?'),
     aliasDeleteForUser: db.prepare('DELETE FROM user_aliases WHERE pool_id = ? AND user_id = ?'),
@@ -82,8 +103,13 @@ export function createDirectoryStores(db: Database.Database) {
     resourceServerUpdate: db.prepare('UPDATE resource_servers SET name = @name, scopes = @scopes WHERE pool_id = @pool_id AND identifier = @identifier'),
     resourceServerDelete: db.prepare('DELETE FROM resource_servers WHERE pool_id = ? AND identifier = ?'),
     userDelete: db.prepare('DELETE FROM users WHERE pool_id = ? AND id = ?'),
-    userPage: db.prepare<[string, string, number], UserRow & { username_key: string }>(
-      'SELECT * FROM users WHERE pool_id = ? AND username_key > ? ORDER BY username_key LIMIT ?'),
+  };
+  // One statement per shape of query (column and kind of bound), prepared when first used.
+  const userPages = new Map<string, Database.Statement<unknown[], UserRow>>();
+  const userPage = (sql: string) => {
+    let statement = userPages.get(sql);
+    if (!statement) userPages.set(sql, statement = db.prepare<unknown[], UserRow>(sql));
+    return statement;
   };
 
   const insertAliases = (poolId: string, userId: string, aliases: UserAlias[]) => {
@@ -101,6 +127,7 @@ export function createDirectoryStores(db: Database.Database) {
         id: user.id, pool_id: user.poolId, username: user.username, username_key: usernameKey, status: user.status,
         enabled: user.enabled ? 1 : 0, password_hash: user.passwordHash, attributes: toJson(user.attributes),
         created_at: user.createdAt, updated_at: user.updatedAt, password_updated_at: user.passwordUpdatedAt,
+        ...filterColumnValues(user.attributes),
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AlreadyExistsError('username');
@@ -205,7 +232,7 @@ export function createDirectoryStores(db: Database.Database) {
         q.userUpdate.run({
           id: userId, pool_id: poolId, status: next.status, enabled: next.enabled ? 1 : 0,
           password_hash: next.passwordHash, attributes: toJson(next.attributes), updated_at: next.updatedAt,
-          password_updated_at: next.passwordUpdatedAt,
+          password_updated_at: next.passwordUpdatedAt, ...filterColumnValues(next.attributes),
         });
         return next;
       }).immediate();
@@ -219,10 +246,10 @@ export function createDirectoryStores(db: Database.Database) {
     async count(poolId) { return q.userCount.get(poolId)?.n ?? 0; },
     async delete(poolId, userId) { return q.userDelete.run(poolId, userId).changes > 0; },
     async list(poolId, page) {
-      const rows = q.userPage.all(poolId, page.after ?? '', page.limit + 1);
-      const more = rows.length > page.limit;
-      const shown = rows.slice(0, page.limit);
-      return { users: shown.map(userFromRow), next: more ? shown[shown.length - 1]!.username_key : undefined };
+      const plan = page.filter && planUserFilter(page.filter);
+      const query = userPageQuery(plan);
+      const statement = userPage(query.sql);
+      return pageOfUsers(page.limit, page.after ?? '', (after, count) => statement.all(...query.params(poolId, after, count)), plan?.matches);
     },
   };
 
