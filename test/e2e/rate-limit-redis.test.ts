@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { StorageUnavailableError } from '../../src/storage/storage.js';
 import { TEST_SECRET_KEY } from '../helpers/backend.js';
+import { assertApiRefused, assertTokenRefused, clientCredentialsRequest, unknownUserSignIn } from '../helpers/rate-limit.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { freePort, manualClock, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -46,19 +47,8 @@ describe('rate limits shared by two SQLite instances through Redis (REDIS_URL)',
   });
 
   // Each instance has its own example pool (own database): each is called with its own machine client.
-  const token = (t: TestServer) => fetch(`${t.server.address}/oauth2/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${t.clients.machine.id}:${t.clients.machine.secret}`).toString('base64')}`,
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const initiateAuth = (t: TestServer) => fetch(t.server.address, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ ClientId: t.clients.public.id, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD: 'Wrong-Horse-1' } }),
-  });
+  const token = (t: TestServer) => clientCredentialsRequest(t.server.address, t.clients.machine);
+  const initiateAuth = (t: TestServer) => unknownUserSignIn(t.server.address, t.clients.public.id);
   const keys = async () => {
     const found: string[] = [];
     let cursor = '0';
@@ -80,16 +70,8 @@ describe('rate limits shared by two SQLite instances through Redis (REDIS_URL)',
 
   it('requests split across both instances spend one budget; past it both refuse, in each surface\'s own way', async () => {
     await spendBudget();
-    for (const t of [a, b]) {
-      const refused = await token(t);
-      assert.equal(refused.status, 429);
-      assert.equal(((await refused.json()) as { error: string }).error, 'invalid_request');
-      const retryAfter = Number(refused.headers.get('retry-after'));
-      assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-    }
-    const api = await initiateAuth(a);
-    assert.equal(api.status, 400);
-    assert.deepEqual(await api.json(), { __type: 'TooManyRequestsException', message: 'Rate exceeded' });
+    for (const t of [a, b]) await assertTokenRefused(await token(t));
+    await assertApiRefused(await initiateAuth(a));
   });
 
   it('keeps one counter per address in Redis, under a digest, never the address itself', async () => {
@@ -166,12 +148,7 @@ describe('REDIS_URL on the PostgreSQL backend', () => {
   });
 
   it('counts in Redis, not in the rate_limits table', async () => {
-    const basic = `Basic ${Buffer.from(`${t.clients.machine.id}:${t.clients.machine.secret}`).toString('base64')}`;
-    const token = () => fetch(`${t.server.address}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
-      body: 'grant_type=client_credentials',
-    });
+    const token = () => clientCredentialsRequest(t.server.address, t.clients.machine);
     for (let i = 0; i < BUDGET; i++) assert.equal((await token()).status, 200);
     assert.equal((await token()).status, 429);
     const inspect = redis.client();

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startOpenPool, type OpenPool } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { assertApiRefused, assertTokenRefused, clientCredentialsRequest, unknownUserSignIn } from '../helpers/rate-limit.js';
 import { freePort, manualClock } from '../helpers/server.js';
 
 const SECRET_KEY = 'an-openpool-test-master-key-of-at-least-32-chars';
@@ -62,19 +63,8 @@ describe('rate limits shared by two instances over one PostgreSQL database', () 
     await database?.drop();
   });
 
-  const token = (instance: Instance) => fetch(`${instance.url}/oauth2/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${machine.id}:${machine.secret}`).toString('base64')}`,
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const initiateAuth = (instance: Instance) => fetch(instance.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ ClientId: publicClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'nobody@example.com', PASSWORD: 'Wrong-Horse-1' } }),
-  });
+  const token = (instance: Instance) => clientCredentialsRequest(instance.url, machine);
+  const initiateAuth = (instance: Instance) => unknownUserSignIn(instance.url, publicClientId);
 
   it('requests split across both instances spend one budget; past it both refuse, in each surface\'s own way', async () => {
     for (const [i, instance] of [a, b, a, b].entries()) {
@@ -82,16 +72,8 @@ describe('rate limits shared by two instances over one PostgreSQL database', () 
       assert.equal(res.status, 200, `request ${i + 1}: ${await res.text()}`);
       assert.equal(res.headers.get('x-ratelimit-remaining'), String(BUDGET - i - 1), `request ${i + 1} sees the other instance's count`);
     }
-    for (const instance of [a, b]) {
-      const refused = await token(instance);
-      assert.equal(refused.status, 429);
-      assert.equal(((await refused.json()) as { error: string }).error, 'invalid_request');
-      const retryAfter = Number(refused.headers.get('retry-after'));
-      assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-    }
-    const api = await initiateAuth(b);
-    assert.equal(api.status, 400);
-    assert.deepEqual(await api.json(), { __type: 'TooManyRequestsException', message: 'Rate exceeded' });
+    for (const instance of [a, b]) await assertTokenRefused(await token(instance));
+    await assertApiRefused(await initiateAuth(b));
   });
 
   it('keeps one row per address, keyed by a digest, never the address itself', async () => {

@@ -9,13 +9,14 @@ import { readMigrations } from '../../src/storage/migration-files.js';
 import { migratePostgres } from '../../src/storage/postgres/migrate.js';
 import { openPostgres } from '../../src/storage/postgres/open.js';
 import { userPageQuery } from '../../src/storage/postgres/directory-stores.js';
-import { StorageUnavailableError, type UserListFilter } from '../../src/storage/storage.js';
+import { StorageUnavailableError } from '../../src/storage/storage.js';
 import { planUserFilter } from '../../src/storage/user-list.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import {
   authorizationCodeRecord, clientRecord, emptyPlan, familyRecord, plain, poolRecord, refreshRecord, seedUser, T0, userRecord,
 } from './builders.js';
 import { runStorageConformance } from './conformance.js';
+import { FILTER_INDEX_CASES } from './filter-index-cases.js';
 import { checkLegacyUsers, legacyUserRows } from './conformance-list-filter.js';
 
 // One database for the file; each conformance test empties it, so tests stay independent
@@ -197,22 +198,7 @@ describe('postgres: filtered user lists', () => {
         SELECT 'id-' || i, $1, 'u' || i, 'u' || i, 'CONFIRMED', 1, NULL, '{}', 0, 0, 0, 'u' || i || '@example.com', 'G' || (i % 50), 'S' || i
         FROM generate_series(1, 5000) AS i`, [pool.id]);
       await client.query('ANALYZE users');
-      const cases: [UserListFilter, string][] = [
-        [{ field: 'email', operator: '=', value: 'a@b.c', folded: true }, 'users_filter_email'],
-        [{ field: 'email', operator: '^=', value: 'a' }, 'users_filter_email'],
-        [{ field: 'preferred_username', operator: '=', value: 'Ann' }, 'users_filter_preferred_username'],
-        [{ field: 'preferred_username', operator: '^=', value: 'an', folded: true }, 'users_filter_preferred_username'],
-        [{ field: 'phone_number', operator: '^=', value: '+1' }, 'users_filter_phone_number'],
-        [{ field: 'name', operator: '=', value: 'Ann Smith' }, 'users_filter_name'],
-        [{ field: 'given_name', operator: '^=', value: 'A' }, 'users_filter_given_name'],
-        [{ field: 'family_name', operator: '=', value: 'Smith' }, 'users_filter_family_name'],
-        [{ field: 'status', operator: '=', value: 'UNCONFIRMED' }, 'users_filter_status'],
-        [{ field: 'status', operator: '^=', value: 'FORCE' }, 'users_filter_status'],
-        [{ field: 'enabled', value: false }, 'users_filter_enabled'],
-        [{ field: 'usernameKey', operator: '^=', value: 'an' }, 'users_username'],
-        [{ field: 'id', operator: '^=', value: '0000' }, 'users_filter_sub'],
-        [{ field: 'id', operator: '=', value: '0000' }, 'users_filter_sub'],
-      ];
+      const cases = FILTER_INDEX_CASES;
       for (const [filter, index] of cases) {
         const query = userPageQuery(planUserFilter(filter));
         const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.sql}`, query.params(pool.id, '', 61))).rows.map((r) => r['QUERY PLAN']).join('\n');
