@@ -1,6 +1,7 @@
 /** The Redis connection behind the shared rate-limit counters (REDIS_URL). */
 import { Redis, type RedisOptions } from 'ioredis';
 import { StorageUnavailableError } from '../storage/storage.js';
+import { waitUntilReachable } from '../storage/wait-until-reachable.js';
 
 export interface RedisConnectOptions {
   /** How long startup keeps retrying a Redis that does not answer yet; 0 tries once. */
@@ -25,8 +26,6 @@ export function describeRedisTarget(url: string): string {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** ioredis errors carry the socket's reason ("connect ECONNREFUSED 127.0.0.1:6379"), never the URL's password. */
 const reasonOfRedis = (error: unknown): string => {
   const e = error as { message?: unknown; errors?: unknown };
@@ -39,59 +38,37 @@ const reasonOfRedis = (error: unknown): string => {
 // A wrong or missing password, or a user without the rights, does not fix itself: no retry.
 const isPermanent = (error: unknown): boolean => /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(reasonOfRedis(error));
 
-/** One connection attempt and a PING, with no retry of its own: the caller owns the backoff and the deadline. */
-async function probe(url: string, timeoutMs: number): Promise<void> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  // connect() rejects with "Connection is closed."; the socket's own error (ECONNREFUSED, NOAUTH…) says why.
-  let socketError: unknown;
-  client.on('error', (error: unknown) => { socketError ??= error; });
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (error) {
-    throw socketError ?? error;
-  } finally {
-    client.disconnect();
-  }
-}
-
 /**
- * Waits (exponential backoff, at most `connectTimeoutMs`) until Redis answers PING, then returns
- * a client set up for the request path: no offline queue and no retry of a command in flight, so
- * while Redis is away every call fails at once (the rate limiter then lets requests through)
- * rather than queueing behind a reconnect; a retried hit could also count twice. The client
- * reconnects by itself, forever, with a delay capped at 2 s.
+ * Waits (see waitUntilReachable: backoff, at most `connectTimeoutMs`) until Redis answers PING,
+ * then returns a client set up for the request path: no offline queue and no retry of a command
+ * in flight, so while Redis is away every call fails at once (the rate limiter then lets
+ * requests through) rather than queueing behind a reconnect; a retried hit could also count
+ * twice. The client reconnects by itself, forever, with a delay capped at 2 s.
  */
 export async function connectRedis(url: string, options: RedisConnectOptions): Promise<Redis> {
   const target = describeRedisTarget(url);
-  const budgetMs = options.connectTimeoutMs;
-  const deadline = Date.now() + budgetMs;
-  let delayMs = 100;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await probe(url, Math.max(250, Math.min(5_000, deadline - Date.now())));
-      break;
-    } catch (error) {
-      if (isPermanent(error)) throw new StorageUnavailableError(`Redis at ${target} (REDIS_URL) refused OpenPool: ${reasonOfRedis(error)}`, { cause: error });
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new StorageUnavailableError(
-          `Redis at ${target} (REDIS_URL) did not answer within ${Math.round(budgetMs / 1000)} s (${attempt} attempt${attempt === 1 ? '' : 's'}): ${reasonOfRedis(error)}`,
-          { cause: error });
+  await waitUntilReachable({
+    name: `Redis at ${target} (REDIS_URL)`, budgetMs: options.connectTimeoutMs,
+    reasonOf: reasonOfRedis, isPermanent, onRetry: options.onRetry,
+    // One connection and a PING with no retry of its own: the wait owns the backoff and the deadline.
+    async attempt(timeoutMs) {
+      const client = new Redis(url, {
+        lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0,
+        enableOfflineQueue: false, retryStrategy: () => null,
+      });
+      // connect() rejects with "Connection is closed."; the socket's own error (ECONNREFUSED, NOAUTH…) says why.
+      let socketError: unknown;
+      client.on('error', (error: unknown) => { socketError ??= error; });
+      try {
+        await client.connect();
+        await client.ping();
+      } catch (error) {
+        throw socketError ?? error;
+      } finally {
+        client.disconnect();
       }
-      const wait = Math.min(delayMs, left);
-      options.onRetry?.({ attempt, delayMs: wait, reason: reasonOfRedis(error) });
-      await sleep(wait);
-      delayMs = Math.min(delayMs * 2, 5_000);
-    }
-  }
+    },
+  });
 
   const settings: RedisOptions = {
     lazyConnect: true,

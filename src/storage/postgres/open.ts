@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { migrationsDir } from '../../config/paths.js';
 import { pendingMigrations, readMigrations } from '../migration-files.js';
-import { StorageUnavailableError, type Storage } from '../storage.js';
+import type { Storage } from '../storage.js';
+import { waitUntilReachable } from '../wait-until-reachable.js';
 import { createAuditStore } from './audit-store.js';
 import { createAuthStores } from './auth-stores.js';
 import { createDirectoryStores } from './directory-stores.js';
@@ -59,39 +60,23 @@ const isPermanent = (error: unknown): boolean => {
   return typeof code === 'string' && (code.startsWith('28') || code === '3D000');
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits for the database to answer, with exponential backoff, for at most `budgetMs`. */
-async function waitForDatabase(config: pg.ClientConfig, url: string, budgetMs: number, onRetry: PostgresOptions['onRetry']): Promise<void> {
-  const deadline = Date.now() + budgetMs;
-  let delayMs = 100;
-  for (let attempt = 1; ; attempt++) {
+function waitForDatabase(config: pg.ClientConfig, url: string, budgetMs: number, onRetry: PostgresOptions['onRetry']): Promise<void> {
+  return waitUntilReachable({
+    name: `PostgreSQL at ${describeTarget(url)}`, budgetMs, reasonOf, isPermanent, onRetry,
     // A probe of its own, so one attempt never outlives the budget (the pool's timeout is fixed).
-    const remaining = Math.max(deadline - Date.now(), 0);
-    const probe = new pg.Client({ ...config, connectionTimeoutMillis: Math.max(250, Math.min(5_000, remaining)) });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      await probe.query('SELECT 1');
-      return;
-    } catch (error) {
-      const target = describeTarget(url);
-      if (isPermanent(error)) throw new StorageUnavailableError(`PostgreSQL at ${target} refused OpenPool: ${reasonOf(error)}`, { cause: error });
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new StorageUnavailableError(
-          `PostgreSQL at ${target} did not answer within ${Math.round(budgetMs / 1000)} s (${attempt} attempt${attempt === 1 ? '' : 's'}): ${reasonOf(error)}`,
-          { cause: error });
+    async attempt(timeoutMs) {
+      const probe = new pg.Client({ ...config, connectionTimeoutMillis: timeoutMs });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        await probe.query('SELECT 1');
+      } finally {
+        await probe.end().catch(() => {});
       }
-      // The last wait is cut short so that one more attempt falls at the deadline.
-      const wait = Math.min(delayMs, left);
-      onRetry?.({ attempt, delayMs: wait, reason: reasonOf(error) });
-      await sleep(wait);
-      delayMs = Math.min(delayMs * 2, 5_000);
-    } finally {
-      await probe.end().catch(() => {});
-    }
-  }
+    },
+  });
 }
 
 /**
