@@ -125,6 +125,33 @@ export function planTerms(plan: FilterPlan, columnSql: (column: PlanColumn) => s
   return plan.below === undefined ? from : `${from} AND ${column} < ${param(plan.below)}`;
 }
 
+/** How a backend writes a page query: its placeholders, each column as its index has it, an index hint. */
+export interface PageQueryDialect {
+  placeholder(position: number): string;
+  column(column: PlanColumn): string;
+  indexHint(column: PlanColumn): string;
+}
+
+export interface PageQuery {
+  sql: string;
+  /** The pool id, the plan's values, then the cursor and the row count, in placeholder order. */
+  params(poolId: string, after: string, count: number): unknown[];
+}
+
+/** The query of a page of users (in username-key order after a cursor), narrowed by `plan` when there is one. */
+export function pageQuery(plan: FilterPlan | undefined, dialect: PageQueryDialect): PageQuery {
+  const values: unknown[] = [];
+  const param = (value: string | number) => { values.push(value); return dialect.placeholder(values.length + 1); };
+  const terms = plan ? ` AND ${planTerms(plan, dialect.column, param)}` : '';
+  const index = plan ? dialect.indexHint(plan.column) : '';
+  const at = (position: number) => dialect.placeholder(position);
+  const n = values.length;
+  return {
+    sql: `SELECT * FROM users${index} WHERE pool_id = ${at(1)}${terms} AND username_key > ${at(n + 2)} ORDER BY username_key LIMIT ${at(n + 3)}`,
+    params: (poolId, after, count) => [poolId, ...values, after, count],
+  };
+}
+
 /**
  * One page from `fetch` (rows in username-key order after a key, at most `count`): users that
  * `matches` accepts, up to `limit`, and `next` only when another matching user follows.

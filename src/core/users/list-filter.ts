@@ -3,7 +3,7 @@
  * Cognito allows. Anything else is InvalidParameter.
  */
 import { AppError } from '../../errors/app-error.js';
-import type { UserListFilter } from '../../storage/storage.js';
+import { FOLDABLE_ATTRIBUTES, type UserListFilter } from '../../storage/storage.js';
 import type { PoolSettings } from '../model.js';
 import { normaliseKey } from './identity.js';
 
@@ -69,8 +69,6 @@ export function parseUserFilter(text: string | undefined): UserFilter | undefine
 
 // Cognito's `status` is whether the user is enabled, shown as one of these.
 const ENABLED_STATES = [['Enabled', true], ['Disabled', false]] as const;
-// Compared lower-cased on a pool that ignores case; so is username, through its key (lower-cased there).
-const FOLDED_ATTRIBUTES = ['email', 'preferred_username'] as const;
 
 /**
  * What the storage is asked for: undefined when every user matches, 'none' when none can.
@@ -89,6 +87,7 @@ export function toListFilter(settings: PoolSettings, filter: UserFilter): UserLi
     case 'sub': return { field: 'id', operator, value };
     case 'cognito:user_status': return { field: 'status', operator, value };
     default:
-      return { field: attribute, operator, value, folded: !settings.caseSensitive && (FOLDED_ATTRIBUTES as readonly string[]).includes(attribute) };
+      // email and preferred_username compare lower-cased on a pool that ignores case (as username does, through its key).
+      return { field: attribute, operator, value, folded: !settings.caseSensitive && (FOLDABLE_ATTRIBUTES as readonly string[]).includes(attribute) };
   }
 }

@@ -15,7 +15,7 @@ import {
 } from '../storage.js';
 import { inTransaction, isUniqueViolation, one, nullable, toJson, type Pool, type Queryable } from './db.js';
 import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
-import { FILTER_COLUMNS, filterColumnValues, pageOfUsers, planTerms, planUserFilter, type FilterPlan, type PlanColumn } from '../user-list.js';
+import { FILTER_COLUMNS, filterColumnValues, pageOfUsers, pageQuery, planUserFilter, type FilterPlan, type PageQuery } from '../user-list.js';
 
 /**
  * Tables that name a pool without a foreign key to it (users' rows go with the users); a pool's
@@ -79,20 +79,15 @@ const filterValues = (attributes: Record<string, string>) => {
 };
 
 /**
- * The query of a page of users, narrowed by `plan` when there is one, and its parameters. id and
- * status sort in the database's locale; their filter indexes, and so these comparisons, use "C"
- * (the filter columns and username_key are declared so).
+ * A page of users, narrowed by `plan` when there is one. id and status sort in the database's
+ * locale; their filter indexes, and so these comparisons, use "C" (the filter columns and
+ * username_key are declared so).
  */
-export function userPageQuery(plan: FilterPlan | undefined): { sql: string; params: (poolId: string, after: string, count: number) => unknown[] } {
-  const values: unknown[] = [];
-  const columnSql = (column: PlanColumn) => (column === 'id' || column === 'status' ? `${column} COLLATE "C"` : column);
-  const terms = plan ? ` AND ${planTerms(plan, columnSql, (value) => { values.push(value); return `$${values.length + 1}`; })}` : '';
-  const n = values.length;
-  return {
-    sql: `SELECT * FROM users WHERE pool_id = $1${terms} AND username_key > $${n + 2} ORDER BY username_key LIMIT $${n + 3}`,
-    params: (poolId, after, count) => [poolId, ...values, after, count],
-  };
-}
+export const userPageQuery = (plan: FilterPlan | undefined): PageQuery => pageQuery(plan, {
+  placeholder: (position) => `$${position}`,
+  column: (column) => (column === 'id' || column === 'status' ? `${column} COLLATE "C"` : column),
+  indexHint: () => '',
+});
 
 async function insertUser(db: Queryable, user: User, usernameKey: string, aliases: UserAlias[]) {
   if (await one(db, SQL.userByKey, [user.poolId, usernameKey])) throw new AlreadyExistsError('username');

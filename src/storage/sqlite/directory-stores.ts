@@ -16,26 +16,21 @@ import {
 } from '../storage.js';
 import { isUniqueViolation, toJson } from './json.js';
 import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
-import { FILTER_COLUMNS, FILTER_INDEXES, filterColumnValues, pageOfUsers, planTerms, planUserFilter, type FilterPlan } from '../user-list.js';
+import { FILTER_COLUMNS, FILTER_INDEXES, filterColumnValues, pageOfUsers, pageQuery, planUserFilter, type FilterPlan, type PageQuery } from '../user-list.js';
 
 const filterColumns = Object.values(FILTER_COLUMNS);
 
 /**
- * The query of a page of users, narrowed by `plan` when there is one, and its parameters
- * (pool id, the plan's values, then the cursor and the row count). The plan's index is named:
- * without statistics (nothing runs ANALYZE) SQLite would rather walk users_username in list order
- * for a prefix, which reads the whole pool when few users match; through the filter's index a
- * page costs what its matches do.
+ * A page of users, narrowed by `plan` when there is one. The plan's index is named: without
+ * statistics (nothing runs ANALYZE) SQLite would rather walk users_username in list order for a
+ * prefix, which reads the whole pool when few users match; through the filter's index a page
+ * costs what its matches do.
  */
-export function userPageQuery(plan: FilterPlan | undefined): { sql: string; params: (poolId: string, after: string, count: number) => unknown[] } {
-  const values: unknown[] = [];
-  const terms = plan ? ` AND ${planTerms(plan, (column) => column, (value) => { values.push(value); return '?'; })}` : '';
-  const index = plan ? ` INDEXED BY ${FILTER_INDEXES[plan.column]}` : '';
-  return {
-    sql: `SELECT * FROM users${index} WHERE pool_id = ?${terms} AND username_key > ? ORDER BY username_key LIMIT ?`,
-    params: (poolId, after, count) => [poolId, ...values, after, count],
-  };
-}
+export const userPageQuery = (plan: FilterPlan | undefined): PageQuery => pageQuery(plan, {
+  placeholder: () => '?',
+  column: (column) => column,
+  indexHint: (column) => ` INDEXED BY ${FILTER_INDEXES[column]}`,
+});
 
 export function createDirectoryStores(db: Database.Database) {
   const q = {
