@@ -17,17 +17,13 @@ import { nodeRandom } from './infra/node-random.js';
 import { createSecretBox } from './infra/secret-box.js';
 import { createLogSmsSender, createRoutingSender, createWebhookSmsSender } from './infra/sms-sender.js';
 import { otplibTotp } from './infra/otplib-totp.js';
-import { createSmtpSender } from './infra/smtp-sender.js';
 import { systemClock } from './infra/system-clock.js';
 import { createRateLimitCounter } from './infra/rate-limit-counter.js';
-import { closeRedis, connectRedis, describeRedisTarget } from './infra/redis-client.js';
-import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js';
 import { createUrlIssuer } from './infra/url-issuer.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { copyToPostgres, DataMigrationError, openSqliteSource, type DataMigration, type SqliteSource } from './storage/copy-to-postgres.js';
-import { describeTarget, openPostgres } from './storage/postgres/open.js';
+import type { DataMigration, SqliteSource } from './storage/copy-to-postgres.js';
 import { openSqlite } from './storage/sqlite/open.js';
-import type { RateLimitStore, Storage } from './storage/storage.js';
+import { DataMigrationError, type RateLimitStore, type Storage } from './storage/storage.js';
 import { startupSummary } from './startup-summary.js';
 
 export interface StartOptions {
@@ -66,9 +62,15 @@ async function composeServices(config: ServerConfig, storage: Storage, logger: L
   return { services, box };
 }
 
+/*
+ * PostgreSQL, Redis and SMTP modules are imported only when configured: pg, ioredis and nodemailer
+ * hold about 20 MB of heap between them, which a single SQLite process would carry for nothing.
+ */
+
 /** SQLite opens at once; PostgreSQL may still be starting (compose, orchestrators), so it is retried for a bounded time. */
 async function openStorage(database: DatabaseConfig, logger: Logger): Promise<Storage> {
   if (database.kind === 'sqlite') return openSqlite(database.file);
+  const { describeTarget, openPostgres } = await import('./storage/postgres/open.js');
   const target = describeTarget(database.url);
   logger.info({ database: target }, 'connecting to PostgreSQL');
   return openPostgres(database.url, {
@@ -85,11 +87,15 @@ async function openStorage(database: DatabaseConfig, logger: Logger): Promise<St
  */
 async function sharedRateLimitStore(config: ServerConfig, storage: Storage, logger: Logger,
   closers: (() => Promise<void> | void)[]): Promise<RateLimitStore | undefined> {
-  if (config.redis) return createRedisRateLimitStore(await openRedis(config.redis, logger, closers));
+  if (config.redis) {
+    const { createRedisRateLimitStore } = await import('./infra/redis-rate-limit-store.js');
+    return createRedisRateLimitStore(await openRedis(config.redis, logger, closers));
+  }
   return config.database.kind === 'postgres' ? storage.rateLimits : undefined;
 }
 
 async function openRedis(redis: RedisConfig, logger: Logger, closers: (() => Promise<void> | void)[]) {
+  const { closeRedis, connectRedis, describeRedisTarget } = await import('./infra/redis-client.js');
   const target = describeRedisTarget(redis.url);
   logger.info({ redis: target }, 'connecting to Redis (rate-limit counters)');
   const client = await connectRedis(redis.url, {
@@ -116,6 +122,7 @@ export async function startOpenPool(options: StartOptions = {}): Promise<OpenPoo
     if (master.file) logger.info({ masterKeyFile: master.file }, 'master key file (seals client secrets, signing keys and SRP verifiers): keep it out of database backups');
     let email: MessageSender;
     if (config.smtpUrl) {
+      const { createSmtpSender } = await import('./infra/smtp-sender.js');
       const smtp = createSmtpSender(config.smtpUrl, config.mailFrom);
       closers.push(() => smtp.close());
       email = smtp;
@@ -257,6 +264,8 @@ function sealingKey(source: SqliteSource, secret: string | undefined): SealingKe
  */
 export async function migrateData(options: { from: string; to: string; env?: NodeJS.ProcessEnv }): Promise<DataMigrationReport> {
   const secret = loadSecretKey(options.env ?? process.env);
+  const { copyToPostgres, openSqliteSource } = await import('./storage/copy-to-postgres.js');
+  const { describeTarget } = await import('./storage/postgres/open.js');
   const source = openSqliteSource(options.from);
   try {
     const key = sealingKey(source, secret);

@@ -24,6 +24,7 @@ const NOT_IN_POSTGRES_PASS: Record<string, string> = {
   'e2e/rate-limit-shared.test.js': 'always on PostgreSQL (two instances sharing counters), so the first pass has run it',
   'e2e/rate-limit-redis.test.js': 'names its backends (SQLite instances sharing counters through Redis, and one PostgreSQL instance whose counters go to Redis too), so the first pass has run it',
   'e2e/migrate-data.test.js': 'moves a SQLite database into PostgreSQL: uses both backends by design, so the first pass has run it',
+  'e2e/startup-footprint.test.js': 'checks what the SQLite default loads; PostgreSQL needs pg by definition',
 };
 
 function testFiles(dir: string): string[] {

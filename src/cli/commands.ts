@@ -8,8 +8,7 @@ import { isPostgresUrl } from '../config/schema.js';
 import { isAppError } from '../errors/app-error.js';
 import { ConfigError } from '../core/pools/apply-config.js';
 import type { OperatorSession } from '../main.js';
-import { DataMigrationError } from '../storage/copy-to-postgres.js';
-import { StorageUnavailableError } from '../storage/storage.js';
+import { DataMigrationError, StorageUnavailableError } from '../storage/storage.js';
 import { keysList, keysRotate } from './keys.js';
 import { migrateDataCommand } from './migrate-data.js';
 

@@ -11,15 +11,7 @@ import { pendingMigrations, readMigrations } from './migration-files.js';
 import { inTransaction } from './postgres/db.js';
 import { migratePostgres } from './postgres/migrate.js';
 import { describeTarget, reasonOf } from './postgres/open.js';
-import { StorageUnavailableError } from './storage.js';
-
-/** The copy was refused or failed; the message says why and whether anything changed (never, on failure: it is one transaction). */
-export class DataMigrationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DataMigrationError';
-  }
-}
+import { DataMigrationError, StorageUnavailableError } from './storage.js';
 
 export interface TableCopy {
   table: string;

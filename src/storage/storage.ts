@@ -56,6 +56,14 @@ export class StorageUnavailableError extends Error {
   }
 }
 
+/** A copy into PostgreSQL (migrate-data) was refused or failed; the message says why and whether anything changed (never, on failure: it is one transaction). */
+export class DataMigrationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DataMigrationError';
+  }
+}
+
 /** A client as stored: the secret stays sealed. */
 export interface StoredClient extends Omit<Client, 'secret'> {
   secretSealed?: string;
