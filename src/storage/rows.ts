@@ -66,6 +66,13 @@ export interface UserRow {
   id: string; pool_id: string; username: string; username_key?: string; status: string; enabled: number; password_hash: string | null;
   attributes: string; created_at: number; updated_at: number; password_updated_at: number;
 }
+/**
+ * The users columns a UserRow holds, for SELECTs: not `*`, which would also read the filter
+ * columns (copies of attributes kept for indexing only) into every row object.
+ */
+export const userColumns = (table = ''): string =>
+  ['id', 'pool_id', 'username', 'username_key', 'status', 'enabled', 'password_hash', 'attributes', 'created_at', 'updated_at', 'password_updated_at']
+    .map((column) => table + column).join(', ');
 export const poolFromRow = (r: PoolRow): UserPool => ({
   id: r.id, name: r.name, settings: fromJson(r.settings), createdAt: r.created_at, updatedAt: r.updated_at,
 });
