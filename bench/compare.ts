@@ -156,12 +156,14 @@ export function ensureCompetitors(): void {
   const result = spawnSync('npm', args, { cwd: COMPARE_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
   const missing = Object.entries(COMPETITORS).filter(([name, version]) => installedVersion(name) !== version);
   if (result.error || result.status !== 0 || missing.length > 0) {
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    // npm's own error lines, without its stack trace.
+    const lines = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').filter((l) => l.trim() && !/^npm error\s+at |^npm error\s*[{}]?$/.test(l));
+    const output = lines.slice(0, 6).join('\n');
     throw new Error([
       `compare mode: could not install ${specs.join(' and ')} into ${COMPARE_DIR}.`,
       `This mode needs the npm registry once (\`npm ${args.join(' ')}\`); later runs reuse the folder.`,
       `Check the network or the registry settings (npm config get registry), or run that command yourself and try again.`,
-      result.error ? `npm could not run: ${result.error.message}` : `npm exited with ${result.status ?? result.signal}${missing.length ? `; still missing: ${missing.map(([n]) => n).join(', ')}` : ''}. Its last lines:`,
+      result.error ? `npm could not run: ${result.error.message}` : `npm exited with ${result.status ?? result.signal}${missing.length ? `; still missing: ${missing.map(([n]) => n).join(', ')}` : ''}. It said:`,
       output,
     ].join('\n'));
   }
@@ -556,7 +558,9 @@ function table(runs: CompareRun[]): string {
     const scenario = key === previous ? '' : `${r.scenario} ${r.title}`;
     if (key !== previous && previous) lines.push('');
     previous = key;
-    const note = r.skipped ?? r.flagged ?? (r.ratioToBest ? `×${r.ratioToBest.ratio.toFixed(2)} the best competitor (${r.ratioToBest.competitor})` : r.server === 'OpenPool' ? 'no competitor measured' : '');
+    const someFailed = r.non2xx || r.errors ? `${(((r.non2xx ?? 0) + (r.errors ?? 0)) / Math.max(1, (r.requests ?? 0) + (r.errors ?? 0)) * 100).toFixed(1)}% not 2xx` : '';
+    const ratio = r.ratioToBest ? `×${r.ratioToBest.ratio.toFixed(2)} the best competitor (${r.ratioToBest.competitor})` : r.server === 'OpenPool' ? 'no competitor figure' : '';
+    const note = r.skipped ?? r.flagged ?? [ratio, someFailed].filter(Boolean).join('; ');
     const measured = r.skipped === undefined;
     lines.push([
       scenario.padEnd(34), r.server.padEnd(14), String(r.connections).padStart(5),
