@@ -60,7 +60,8 @@ interface Contestant {
   base: URL;
   rssAfterStartMb: number;
   rssAfterSetupMb: number;
-  plans: Partial<Record<RowId, Plan>>;
+  /** A plan, or a function making it just before its row runs (tokens that must still be valid then). */
+  plans: Partial<Record<RowId, Plan | (() => Promise<Plan>)>>;
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -438,7 +439,11 @@ async function startOidcProvider(dir: string, users: number): Promise<Contestant
   }, '/.well-known/openid-configuration');
   const rssAfterStartMb = rssMb(child.pid);
   try {
-    const tokens = await sequential(users, (i) => oidcProviderCodeFlow(child.base, emails[i]!));
+    // Its in-memory adapter is an LRU of 1000 entries, and every refresh stores a new opaque access
+    // token: tokens made at setup would be evicted by the rows before theirs. So each row that
+    // needs tokens signs its users in again (one code flow each) just before it runs.
+    const freshTokens = () => sequential(users, (i) => oidcProviderCodeFlow(child.base, emails[i]!));
+    await freshTokens();
     await child.settle();
     const confidential = basicAuth(BENCH.clients.confidential.id, BENCH.clients.confidential.secret);
     return {
@@ -448,9 +453,9 @@ async function startOidcProvider(dir: string, users: number): Promise<Contestant
         '1': plan([{ method: 'GET', path: '/.well-known/openid-configuration' }], checks.discovery),
         '2': plan([{ method: 'GET', path: '/jwks' }], checks.jwks),
         '3': plan([tokenRequest(basicAuth(BENCH.clients.machine.id, BENCH.clients.machine.secret), { grant_type: 'client_credentials', scope: BENCH.machineScope }, '/token')], checks.clientCredentials),
-        '4': plan(tokens.map((t) => tokenRequest(confidential, { grant_type: 'refresh_token', refresh_token: t.refresh_token }, '/token')), checks.refresh),
+        '4': async () => plan((await freshTokens()).map((t) => tokenRequest(confidential, { grant_type: 'refresh_token', refresh_token: t.refresh_token }, '/token')), checks.refresh),
         '4b': { na: 'no Cognito API' },
-        '5': plan(tokens.map((t) => ({ method: 'GET', path: '/me', headers: { authorization: `Bearer ${t.access_token}` } })), checks.subject(emails[0])),
+        '5': async () => plan((await freshTokens()).map((t) => ({ method: 'GET', path: '/me', headers: { authorization: `Bearer ${t.access_token}` } })), checks.subject(emails[0])),
         '5b': { na: 'no Cognito API' },
       },
       settle: () => child.settle(),
@@ -611,7 +616,8 @@ export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
       log(`${name} pid ${c.pid} at ${c.base.origin}: RSS ${c.rssAfterStartMb.toFixed(0)} MB after start, ${c.rssAfterSetupMb.toFixed(0)} MB after setup`);
       for (const id of options.rows) {
         const title = ROWS.find((r) => r.id === id)!.title;
-        const p = c.plans[id];
+        const entry = c.plans[id];
+        const p = typeof entry === 'function' ? await entry() : entry;
         const skip = (skipped: string, request?: string) => {
           for (const connections of options.connections) runs.push({ scenario: id, title, server: name, connections, skipped, request });
         };
