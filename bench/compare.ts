@@ -193,7 +193,9 @@ function json(res: HttpResponse): Record<string, unknown> | undefined {
 /** The error an answer names (OAuth `error`, Cognito `__type`), or the start of its body. */
 function errorName(res: HttpResponse): string {
   const body = json(res);
-  return String(body?.error ?? body?.__type ?? body?.message ?? res.body.replace(/\s+/g, ' ').slice(0, 40));
+  // An HTML error page (Express's 404) reads as its text: "Cannot GET /oauth2/userInfo".
+  const text = () => res.body.replace(/<title>[^<]*<\/title>/i, '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 60);
+  return String(body?.error ?? body?.__type ?? body?.message ?? text());
 }
 
 /** `undefined` when the answer is a 2xx JSON body that `test` accepts; otherwise what is wrong. */
