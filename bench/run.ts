@@ -175,8 +175,13 @@ async function main() {
   }
 }
 
-const scaleOut = process.argv.includes('scale-out') || process.env.BENCH_MODE === 'scale-out';
-(scaleOut ? import('./scale-out.js').then((m) => m.runScaleOut(process.env)) : main()).then(
+const mode = (name: string) => process.argv.includes(name) || process.env.BENCH_MODE === name;
+const run = mode('scale-out')
+  ? import('./scale-out.js').then((m) => m.runScaleOut(process.env))
+  : mode('compare')
+    ? import('./compare.js').then((m) => m.runCompare(process.env))
+    : main();
+run.then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error instanceof Error ? error.stack ?? error.message : error);

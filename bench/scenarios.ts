@@ -48,9 +48,11 @@ export interface Scenario {
   /** Above this many connections a run only measures queueing, and leaves minutes of backlog. */
   maxConnections?: number;
   run(target: Target, options: RunOptions): Promise<RunStats>;
+  /** The prebuilt requests `run` sends (autocannon scenarios only), for the compare mode's checks. */
+  requests?(target: Target): Requests | Promise<Requests>;
 }
 
-type Requests = autocannon.Request[];
+export type Requests = autocannon.Request[];
 
 /** Accumulates latency (µs resolution; autocannon's own histogram keeps whole milliseconds) and per-second counts. */
 function recorder() {
@@ -83,8 +85,9 @@ function recorder() {
 /**
  * Runs autocannon over a list of prebuilt requests. Connection i starts i/connections of the way
  * into the list, so users, tokens and lookups are spread over connections from the first request.
+ * Only the target's base URL is used, so the compare mode drives other servers with it too.
  */
-function cannon(target: Target, requests: Requests, options: RunOptions): Promise<RunStats> {
+export function cannon(target: Pick<Target, 'base'>, requests: Requests, options: RunOptions): Promise<RunStats> {
   const rec = recorder();
   let nextClient = 0;
   return new Promise((resolve, reject) => {
@@ -124,11 +127,12 @@ const pick = (size: number, i: number) => Math.floor((((i * 2654435761) >>> 0) /
 function autocannonScenario(
   id: string, title: string, bound: Bound | undefined, build: (t: Target) => Requests | Promise<Requests>, extra: Partial<Scenario> = {},
 ): Scenario {
-  return { id, title, unit: 'request', bound, run: async (t, o) => cannon(t, await build(t), o), ...extra };
+  return { id, title, unit: 'request', bound, run: async (t, o) => cannon(t, await build(t), o), requests: build, ...extra };
 }
 
-const tokenRequest = (authorization: string, fields: Record<string, string>): autocannon.Request => ({
-  method: 'POST', path: '/oauth2/token',
+/** A token-endpoint request; `path` for servers whose endpoint is elsewhere (oidc-provider's /token). */
+export const tokenRequest = (authorization: string, fields: Record<string, string>, path = '/oauth2/token'): autocannon.Request => ({
+  method: 'POST', path,
   headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
   body: form(fields),
 });
