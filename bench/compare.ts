@@ -89,10 +89,13 @@ interface CompareRun {
   flagged?: string;
   /** On OpenPool's rows: its req/s over the best competitor's at the same connection count. */
   ratioToBest?: { ratio: number; competitor: ServerName };
+  /** req/s of each round; the figures above are the medians over the rounds (non-2xx and errors: sums). */
+  roundsRps?: number[];
 }
 
 interface Options {
   durationS: number;
+  rounds: number;
   warmupS: number;
   connections: number[];
   rows: RowId[];
@@ -123,6 +126,7 @@ function readOptions(env: NodeJS.ProcessEnv): Options {
   if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 1024)) throw new Error(`BENCH_CONNECTIONS=${env.BENCH_CONNECTIONS}: expected integers 1..1024`);
   return {
     durationS,
+    rounds: Math.floor(positive(env, 'BENCH_ROUNDS', 3, 20)),
     warmupS: positive(env, 'BENCH_WARMUP', Math.min(3, durationS), 60),
     connections,
     // "4" selects 4 and 4b, as "8" selects 8a..8c in the main mode.
@@ -534,7 +538,9 @@ const STARTERS: Record<ServerName, (dir: string, users: number) => Promise<Conte
 /** Below this share of 2xx answers a run is not a throughput: it is flagged and left out of the ratios. */
 const MIN_OK_SHARE = 0.5;
 
-async function measure(c: Contestant, requests: Requests, connections: number, durationS: number): Promise<Pick<CompareRun, 'sent' | 'requests' | 'ok' | 'non2xx' | 'errors' | 'durationS' | 'rps' | 'p50Ms' | 'p99Ms' | 'cpuMsPerRequest' | 'peakRssMb' | 'flagged'>> {
+type Measurement = Required<Pick<CompareRun, 'sent' | 'requests' | 'ok' | 'non2xx' | 'errors' | 'durationS' | 'rps' | 'p50Ms' | 'p99Ms' | 'cpuMsPerRequest' | 'peakRssMb'>> & Pick<CompareRun, 'flagged'>;
+
+async function measure(c: Contestant, requests: Requests, connections: number, durationS: number): Promise<Measurement> {
   await c.settle();
   const rss = rssPeakSampler(c.pid);
   const cpuBefore = cpuMs(c.pid);
@@ -549,6 +555,26 @@ async function measure(c: Contestant, requests: Requests, connections: number, d
     rps: stats.rps, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms,
     cpuMsPerRequest: stats.sent > 0 ? cpu / stats.sent : Number.NaN, peakRssMb,
     ...(okShare < MIN_OK_SHARE ? { flagged: `only ${(okShare * 100).toFixed(0)}% 2xx (${stats.non2xx} non-2xx, ${stats.errors} errors): not a throughput` } : {}),
+  };
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** One row's figure from its rounds: medians, sums of what went wrong, flagged when any round was. */
+function overRounds(ms: Measurement[]): Omit<Measurement, 'flagged'> & Pick<CompareRun, 'flagged' | 'roundsRps'> {
+  const flagged = ms.map((m, i) => (m.flagged ? `round ${i + 1}: ${m.flagged}` : '')).filter(Boolean).join('; ');
+  return {
+    sent: sum(ms.map((m) => m.sent)), requests: sum(ms.map((m) => m.requests)), ok: sum(ms.map((m) => m.ok)),
+    non2xx: sum(ms.map((m) => m.non2xx)), errors: sum(ms.map((m) => m.errors)), durationS: sum(ms.map((m) => m.durationS)),
+    rps: median(ms.map((m) => m.rps)), p50Ms: median(ms.map((m) => m.p50Ms)), p99Ms: median(ms.map((m) => m.p99Ms)),
+    cpuMsPerRequest: median(ms.map((m) => m.cpuMsPerRequest)), peakRssMb: Math.max(...ms.map((m) => m.peakRssMb)),
+    roundsRps: ms.map((m) => m.rps),
+    ...(flagged ? { flagged } : {}),
   };
 }
 
@@ -567,7 +593,8 @@ function table(runs: CompareRun[]): string {
     previous = key;
     const someFailed = r.non2xx || r.errors ? `${(((r.non2xx ?? 0) + (r.errors ?? 0)) / Math.max(1, (r.requests ?? 0) + (r.errors ?? 0)) * 100).toFixed(1)}% not 2xx` : '';
     const ratio = r.ratioToBest ? `×${r.ratioToBest.ratio.toFixed(2)} the best competitor (${r.ratioToBest.competitor})` : r.server === 'OpenPool' ? 'no competitor figure' : '';
-    const note = r.skipped ?? r.flagged ?? [ratio, someFailed].filter(Boolean).join('; ');
+    const rounds = r.roundsRps && r.roundsRps.length > 1 ? `rounds ${r.roundsRps.map((x) => num(x)).join('/')}` : '';
+    const note = r.skipped ?? r.flagged ?? [ratio, someFailed, rounds].filter(Boolean).join('; ');
     const measured = r.skipped === undefined;
     lines.push([
       scenario.padEnd(34), r.server.padEnd(14), String(r.connections).padStart(5),
@@ -582,18 +609,18 @@ function table(runs: CompareRun[]): string {
 export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
   const options = readOptions(env);
   const startedAt = new Date().toISOString();
-  log(`servers ${options.servers.join(', ')}; rows ${options.rows.join(', ')}; connections ${options.connections.join(', ')}; ${options.durationS} s each after a ${options.warmupS} s warm-up; one server at a time`);
+  log(`servers ${options.servers.join(', ')}; rows ${options.rows.join(', ')}; connections ${options.connections.join(', ')}; ${options.durationS} s each after a ${options.warmupS} s warm-up; ${options.rounds} rounds, the servers measured in turn`);
   if (options.servers.some((s) => s !== 'OpenPool')) ensureCompetitors();
   for (const [name, version] of Object.entries(COMPETITORS)) {
     if (options.servers.includes(name as ServerName) && !existsSync(join(COMPARE_DIR, 'node_modules', name))) throw new Error(`${name}@${version} is not in bench/.compare`);
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'openpool-bench-compare-'));
-  let current: Contestant | undefined;
+  const contestants: Contestant[] = [];
   const cleanup = () => {
-    if (current) {
+    for (const c of contestants) {
       try {
-        process.kill(current.pid, 'SIGKILL');
+        process.kill(c.pid, 'SIGKILL');
       } catch {
         // already gone
       }
@@ -608,20 +635,25 @@ export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
   let checkFailures = 0;
   const users = Math.max(...options.connections);
   try {
+    // All servers stay up (an idle one costs no CPU), so each row's rounds can alternate between
+    // them: a slow spell of this shared machine then hits every server, not whichever ran during it.
     for (const name of options.servers) {
       log(`${name}: starting and setting up ${users} users through its API`);
       const serverDir = join(dir, name);
       mkdirSync(serverDir);
-      current = await STARTERS[name](serverDir, users);
-      const c: Contestant = current;
+      const c = await STARTERS[name](serverDir, users);
+      contestants.push(c);
       servers.push({ name, version: c.version, setup: c.setup, rssAfterStartMb: c.rssAfterStartMb, rssAfterSetupMb: c.rssAfterSetupMb });
       log(`${name} pid ${c.pid} at ${c.base.origin}: RSS ${c.rssAfterStartMb.toFixed(0)} MB after start, ${c.rssAfterSetupMb.toFixed(0)} MB after setup`);
-      for (const id of options.rows) {
-        const title = ROWS.find((r) => r.id === id)!.title;
+    }
+    for (const id of options.rows) {
+      const title = ROWS.find((r) => r.id === id)!.title;
+      const measured: { c: Contestant; plan: Extract<Plan, { requests: Requests }> }[] = [];
+      for (const c of contestants) {
         const entry = c.plans[id];
         const p = typeof entry === 'function' ? await entry() : entry;
         const skip = (skipped: string, request?: string) => {
-          for (const connections of options.connections) runs.push({ scenario: id, title, server: name, connections, skipped, request });
+          for (const connections of options.connections) runs.push({ scenario: id, title, server: c.name, connections, skipped, request });
         };
         if (!p) {
           skip('n/a');
@@ -636,24 +668,28 @@ export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
         const wrong = p.check(await send(c.base, p.requests[0]!));
         if (wrong) {
           checkFailures++;
-          log(`${name} ${id} ${title}: CHECK FAILED (${p.describe}): ${wrong}`);
+          log(`${c.name} ${id} ${title}: CHECK FAILED (${p.describe}): ${wrong}`);
           skip(`CHECK FAILED, not measured: ${wrong.slice(0, 120)}`, p.describe);
           continue;
         }
         await c.settle();
         await cannon(c, p.requests, { connections: Math.min(16, Math.max(...options.connections)), durationS: options.warmupS });
-        for (const connections of options.connections) {
-          const run: CompareRun = { scenario: id, title, server: name, connections, request: p.describe, ...(await measure(c, p.requests, connections, options.durationS)) };
-          runs.push(run);
-          log(`${name} ${id} ${title} @${connections}: ${num(run.rps)} req/s, p99 ${num(run.p99Ms)} ms, non-2xx ${run.non2xx}, errors ${run.errors}, CPU ${fixed(run.cpuMsPerRequest, 3)} ms/req, RSS ${fixed(run.peakRssMb, 0)} MB${run.flagged ? `; ${run.flagged}` : ''}`);
-        }
+        measured.push({ c, plan: p });
       }
-      await c.stop();
-      current = undefined;
+      for (const connections of options.connections) {
+        const rounds = new Map<Contestant, Measurement[]>(measured.map(({ c }) => [c, []]));
+        for (let round = 1; round <= options.rounds; round++) {
+          for (const { c, plan: p } of measured) {
+            const m = await measure(c, p.requests, connections, options.durationS);
+            rounds.get(c)!.push(m);
+            log(`${c.name} ${id} ${title} @${connections} round ${round}/${options.rounds}: ${num(m.rps)} req/s, p99 ${num(m.p99Ms)} ms, non-2xx ${m.non2xx}, errors ${m.errors}, CPU ${fixed(m.cpuMsPerRequest, 3)} ms/req, RSS ${fixed(m.peakRssMb, 0)} MB${m.flagged ? `; ${m.flagged}` : ''}`);
+          }
+        }
+        for (const { c, plan: p } of measured) runs.push({ scenario: id, title, server: c.name, connections, request: p.describe, ...overRounds(rounds.get(c)!) });
+      }
     }
   } finally {
-    if (current) await current.stop();
-    current = undefined;
+    for (const c of contestants.splice(0)) await c.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
@@ -671,7 +707,7 @@ export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
 
   process.stdout.write(`\n${table(runs)}\n\n`);
   process.stdout.write([
-    `${options.durationS} s per run after a ${options.warmupS} s warm-up, one server at a time, load generator in this process on the same cores.`,
+    `${options.durationS} s per run after a ${options.warmupS} s warm-up; ${options.rounds} rounds, the servers measured in turn (one at a time), figures the medians over the rounds (RSS: the highest); load generator in this process on the same cores.`,
     'req/s counts 2xx answers only; CPU ms/req is the server process\'s user + system CPU per request sent; RSS is its peak during the run.',
     'Not like for like: oidc-provider keeps grants and tokens in memory (OpenPool writes to SQLite) and its userinfo access tokens are opaque (no signature);',
     'cognito-local checks no client secret at /oauth2/token, GetUser decodes the access token without verifying it, and its JSON files are its database.',
@@ -682,7 +718,7 @@ export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
   const file = join(RESULTS_DIR, `compare-${startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeFileSync(file, `${JSON.stringify({
     label: options.label, mode: 'compare', startedAt, finishedAt: new Date().toISOString(), commit: gitCommit(), machine: machine(),
-    options: { durationS: options.durationS, warmupS: options.warmupS, connections: options.connections, scenarios: options.rows, servers: options.servers, minOkShare: MIN_OK_SHARE },
+    options: { durationS: options.durationS, rounds: options.rounds, warmupS: options.warmupS, connections: options.connections, scenarios: options.rows, servers: options.servers, minOkShare: MIN_OK_SHARE },
     servers, runs,
   }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   process.stdout.write(`\nResults: ${file}${options.label ? ` (label: ${options.label})` : ''}\n`);

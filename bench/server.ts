@@ -129,7 +129,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     ...options.env,
   };
   // glibc's allocator settings, libuv's pool size and Node's options pass through, so their effects can be measured.
-  for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || name === 'UV_THREADPOOL_SIZE' || name === 'NODE_OPTIONS') && value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || name === 'UV_THREADPOOL_SIZE' || name === 'NODE_OPTIONS' || name === 'GLIBC_TUNABLES') && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--max-semi-space-size=8', '--import', PRELOAD, CLI, '--config', options.configFile], {
