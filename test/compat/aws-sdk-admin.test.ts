@@ -16,6 +16,7 @@ import { callbackParams, signInThroughPages, STRONG_PASSWORD, uniqueEmail } from
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 import { errorName } from '../helpers/errors.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const POOL_INPUT = {
   UsernameAttributes: ['email'],
@@ -35,7 +36,7 @@ describe('the Cognito admin write API through the official AWS SDK', () => {
 
   before(async () => {
     t = await startTestServer();
-    sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    sdk = sdkClient(t.url);
     const created = await sdk.send(new CreateUserPoolCommand({ PoolName: 'api-made', ...POOL_INPUT }));
     poolId = created.UserPool!.Id!;
     const client = await sdk.send(new CreateUserPoolClientCommand({

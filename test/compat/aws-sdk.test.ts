@@ -16,13 +16,14 @@ import { callbackParams, signInThroughPages, signedUpUserWithTokens, STRONG_PASS
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 import { errorName } from '../helpers/errors.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 describe('the Cognito API through the official AWS SDK', () => {
   let t: TestServer;
   let sdk: CognitoIdentityProviderClient;
   before(async () => {
     t = await startTestServer();
-    sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    sdk = sdkClient(t.url);
   });
   after(async () => {
     sdk.destroy();
@@ -273,10 +274,10 @@ describe('the Cognito API through the official AWS SDK', () => {
     await sdk.send(new AdminEnableUserCommand({ UserPoolId: t.poolId, Username: user.email }));
     await assert.rejects(sdk.send(new AdminInitiateAuthCommand({ UserPoolId: t.poolId, ClientId: t.clients.public.id, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } })), errorName('InvalidParameterException'), 'the example client does not enable the admin flow');
 
-    const wrongSecret = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'nope' } });
+    const wrongSecret = sdkClient(t.url, { accessKeyId: 'test', secretAccessKey: 'nope' });
     await assert.rejects(wrongSecret.send(new ListUserPoolsCommand({ MaxResults: 1 })), errorName('InvalidSignatureException'));
     wrongSecret.destroy();
-    const unknownKey = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'test' } });
+    const unknownKey = sdkClient(t.url, { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'test' });
     await assert.rejects(unknownKey.send(new ListUserPoolsCommand({ MaxResults: 1 })), errorName('UnrecognizedClientException'));
     unknownKey.destroy();
     const unsigned = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools' }, body: '{"MaxResults":1}' });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient, InitiateAuthCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const POOL_ID = 'us-east-1_NoSrp01';
 const CLIENT_ID = 'nosrpclient00000000000001';
@@ -20,7 +21,7 @@ describe('config file extensions: SRP switched off for a pool, admin keys from t
         }],
       },
     });
-    sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCONFIGFILE', secretAccessKey: 'config-file-secret-value' } });
+    sdk = sdkClient(t.url, { accessKeyId: 'AKIDCONFIGFILE', secretAccessKey: 'config-file-secret-value' });
   });
   after(async () => {
     sdk.destroy();
@@ -46,7 +47,7 @@ describe('config file extensions: SRP switched off for a pool, admin keys from t
   it('signs admin calls with the file\'s keys, and then no longer accepts the development pair', async () => {
     const pools = await sdk.send(new ListUserPoolsCommand({ MaxResults: 5 }));
     assert.deepEqual(pools.UserPools?.map((p) => p.Id), [POOL_ID]);
-    const dev = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const dev = sdkClient(t.url);
     await assert.rejects(dev.send(new ListUserPoolsCommand({ MaxResults: 5 })), (e: Error) => e.name === 'UnrecognizedClientException');
     dev.destroy();
   });

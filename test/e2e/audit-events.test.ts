@@ -10,6 +10,7 @@ import { signUpThroughPages, STRONG_PASSWORD, uniqueEmail } from '../helpers/flo
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 import { errorName } from '../helpers/errors.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const USER_AGENT = 'openpool-audit-e2e/1.0 (user calls)';
 const FETCH_AGENT = 'openpool-audit-e2e/1.0 (oauth2 endpoints)';
@@ -29,13 +30,13 @@ describe('the audit trail over real sockets (AdminListUserAuthEvents through the
 
   before(async () => {
     t = await startTestServer();
-    user = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+    user = sdkClient(t.url, { accessKeyId: 'unused', secretAccessKey: 'unused' });
     // The SDK builds its own User-Agent; pin it so the test knows exactly what was sent.
     user.middlewareStack.add((next) => async (args) => {
       (args.request as { headers: Record<string, string> }).headers['user-agent'] = USER_AGENT;
       return next(args);
     }, { step: 'finalizeRequest', name: 'pinUserAgent' });
-    admin = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    admin = sdkClient(t.url);
   });
   after(async () => {
     user.destroy();

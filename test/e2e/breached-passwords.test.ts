@@ -10,6 +10,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { authorizeUrl, uniqueEmail } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { csrfToken, formAction, WebClient } from '../helpers/web-client.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 /** On the bundled list, yet within the default policy (8+, upper, lower, number, symbol); ranks from the file. */
 const BREACHED = {
@@ -53,7 +54,7 @@ describe('breached passwords, over real sockets', () => {
   let sdk: CognitoIdentityProviderClient;
   before(async () => {
     t = await startTestServer();
-    sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    sdk = sdkClient(t.url);
   });
   after(async () => {
     sdk.destroy();

@@ -10,6 +10,7 @@ import { createBackendDatabase, type BackendDatabase } from '../helpers/backend.
 import { integrityCheck } from '../helpers/database.js';
 import { STRONG_PASSWORD } from '../helpers/flows.js';
 import { freePort } from '../helpers/server.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const POOL_ID = 'us-east-1_Crash0001';
@@ -126,7 +127,7 @@ describe('a server killed with SIGKILL under load', () => {
     writeFileSync(join(dir, 'openpool.json'), JSON.stringify(CONFIG));
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    sdk = new CognitoIdentityProviderClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    sdk = sdkClient(url);
     await startServer();
   });
   after(async () => {

@@ -12,6 +12,7 @@ import { generate } from 'otplib';
 import { STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { manualClock, startTestServer, type TestServer } from '../helpers/server.js';
 import { errorName } from '../helpers/errors.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 describe('MFA through the Cognito API (AWS SDK v3)', () => {
   const clock = manualClock();
@@ -23,7 +24,7 @@ describe('MFA through the Cognito API (AWS SDK v3)', () => {
 
   before(async () => {
     t = await startTestServer({ clock });
-    sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    sdk = sdkClient(t.url);
     clientId = t.clients.public.id;
   });
   after(async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  AssociateSoftwareTokenCommand, CognitoIdentityProviderClient, ConfirmSignUpCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
+  AssociateSoftwareTokenCommand, ConfirmSignUpCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand, SetUserPoolMfaConfigCommand, SignUpCommand, VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import Database from 'better-sqlite3';
@@ -23,6 +23,7 @@ import { projectRoot } from '../../src/config/paths.js';
 import { STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { manualClock, startTestServer, type TestServer } from '../helpers/server.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const require = createRequire(import.meta.url);
 const Cognito = require('amazon-cognito-identity-js') as typeof import('amazon-cognito-identity-js');
@@ -78,7 +79,7 @@ describe('openpool migrate-data: SQLite to PostgreSQL', () => {
     // No OPENPOOL_SECRET_KEY: the SQLite server keeps its key in openpool.key, the harder case to carry over.
     sqlite = await startTestServer({ clock });
     sqliteFile = join(sqlite.dataDir, 'openpool.db');
-    const sdk = new CognitoIdentityProviderClient({ endpoint: sqlite.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const sdk = sdkClient(sqlite.url);
     try {
       const clientId = sqlite.clients.public.id;
       await sdk.send(new SetUserPoolMfaConfigCommand({ UserPoolId: sqlite.poolId, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } }));
@@ -138,7 +139,7 @@ describe('openpool migrate-data: SQLite to PostgreSQL', () => {
     assert.equal(postgres.clients.confidential.secret.length > 0, true, 'the sealed client secret opens');
     assert.deepEqual(await kidsOf(postgres), kids);
 
-    const sdk = new CognitoIdentityProviderClient({ endpoint: postgres.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const sdk = sdkClient(postgres.url);
     try {
       const clientId = postgres.clients.public.id;
       const challenged = await sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: STRONG_PASSWORD } }));

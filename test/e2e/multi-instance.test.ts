@@ -27,6 +27,7 @@ import { authorizeUrl, callbackParams, pkcePair, signInThroughPages, STRONG_PASS
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { freePort } from '../helpers/server.js';
 import { csrfToken, formAction, WebClient } from '../helpers/web-client.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const require = createRequire(import.meta.url);
 const Cognito = require('amazon-cognito-identity-js') as typeof import('amazon-cognito-identity-js');
@@ -103,7 +104,7 @@ describe('several instances over one PostgreSQL database', () => {
         logDestination: new Writable({ write: (chunk, _enc, cb) => { logs.push(chunk.toString()); cb(); } }),
       });
       const url = `http://localhost:${port}`;
-      return { server, url, logs, sdk: new CognitoIdentityProviderClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }) };
+      return { server, url, logs, sdk: sdkClient(url) };
     }));
     nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.filter((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { authorizeUrl, callbackParams, pkcePair, signedUpUserWithTokens, tokenRequest } from '../helpers/flows.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { csrfToken, formAction, WebClient } from '../helpers/web-client.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const CALLBACK = 'http://localhost:3000/callback';
 
@@ -355,7 +356,7 @@ describe('OAuth endpoints answer bad input in the protocol\'s own form', () => {
     });
     assert.equal(api.status, 400);
     assert.equal(((await api.json()) as { __type: string }).__type, 'InvalidParameterException');
-    const sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const sdk = sdkClient(t.url);
     const listed = await sdk.send(new ListUsersCommand({ UserPoolId: t.poolId, PaginationToken: Buffer.from(nul).toString('base64url') }))
       .then(() => 'listed', (e: Error) => e.name)
       .finally(() => sdk.destroy());

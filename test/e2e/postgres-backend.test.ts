@@ -18,6 +18,7 @@ import { StorageUnavailableError } from '../../src/storage/storage.js';
 import { signedUpUserWithTokens, STRONG_PASSWORD, tokenRequest, uniqueEmail } from '../helpers/flows.js';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
+import { sdkClient } from '../helpers/sdk.js';
 
 const SECRET_KEY = 'an-openpool-test-master-key-of-at-least-32-chars';
 
@@ -33,7 +34,7 @@ describe('OpenPool over PostgreSQL', () => {
   before(async () => {
     database = await createTestDatabase();
     t = await startTestServer({ env: { DATABASE_URL: database.url, OPENPOOL_SECRET_KEY: SECRET_KEY } });
-    sdk = new CognitoIdentityProviderClient({ endpoint: t.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    sdk = sdkClient(t.url);
   });
   after(async () => {
     sdk?.destroy();
