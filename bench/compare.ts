@@ -17,10 +17,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
 import { apiHeaders, basicAuth, form, httpRequest, oneConnection, type FlowTokens, type HttpResponse } from './http.js';
+import { connectionCounts, positive } from './options.js';
 import { gitCommit, machine } from './report.js';
 import { cannon, SCENARIOS, tokenRequest, type Requests, type RunStats } from './scenarios.js';
 import { BENCH, benchConfig, signInEmail } from './seed.js';
-import { cpuMs, freePort, rssMb, rssPeakSampler, startServer } from './server.js';
+import { cpuMs, freePort, rssMb, rssPeakSampler, startServer, superviseChild } from './server.js';
 import { prepareTarget, type Target } from './target.js';
 
 /** Exact versions, checked before every run; another version in bench/.compare is replaced. */
@@ -103,14 +104,6 @@ interface Options {
   label: string;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`${name}=${raw}: expected a number in (0, ${max}]`);
-  return value;
-}
-
 function list<T extends string>(env: NodeJS.ProcessEnv, name: string, known: readonly T[], match: (w: string, k: T) => boolean): T[] {
   const raw = env[name];
   if (!raw || raw.trim() === '') return [...known];
@@ -122,8 +115,7 @@ function list<T extends string>(env: NodeJS.ProcessEnv, name: string, known: rea
 
 function readOptions(env: NodeJS.ProcessEnv): Options {
   const durationS = positive(env, 'BENCH_DURATION', 10, 600);
-  const connections = (env.BENCH_CONNECTIONS || '16').split(',').map((c) => Number(c.trim()));
-  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 1024)) throw new Error(`BENCH_CONNECTIONS=${env.BENCH_CONNECTIONS}: expected integers 1..1024`);
+  const connections = connectionCounts(env, '16');
   return {
     durationS,
     rounds: Math.floor(positive(env, 'BENCH_ROUNDS', 3, 20)),
@@ -296,47 +288,8 @@ async function startChild(name: string, script: string, dir: string, env: Record
   });
   closeSync(stdout);
   closeSync(stderr);
-  let exited: string | undefined;
-  const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => { exited = String(code ?? signal); resolve(); }));
-  const died = () => new Error(`${name} exited (${exited}):\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`);
-  const agent = oneConnection();
-  const stop = async () => {
-    agent.destroy();
-    if (exited === undefined) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exit;
-      clearTimeout(killer);
-    }
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited !== undefined) throw died();
-    const ok = await httpRequest(agent, base, 'GET', readyPath, { timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${name} did not answer GET ${readyPath} within 60 s:\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    pid: child.pid!,
-    base,
-    // As ServerProcess.settle: wait until a cheap request is answered promptly three times in a row.
-    async settle() {
-      const until = Date.now() + 120_000;
-      let quick = 0;
-      while (quick < 3 && Date.now() < until) {
-        if (exited !== undefined) throw died();
-        const t0 = performance.now();
-        await httpRequest(agent, base, 'GET', readyPath, { timeoutMs: 120_000 }).catch(() => undefined);
-        quick = performance.now() - t0 < 20 ? quick + 1 : 0;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    stop,
-  };
+  const { settle, stop } = await superviseChild(name, child, base, readyPath, stderrFile);
+  return { pid: child.pid!, base, settle, stop };
 }
 
 /** A cookie jar that is enough for oidc-provider's interaction cookies (names are unique per flow). */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ceilingFor, measureCeilings } from './ceilings.js';
+import { connectionCounts, positive } from './options.js';
 import { ceilingsText, gitCommit, machine, soakRecord, soakText, tableHeader, tableRow, writeResults, type Results, type RunRecord } from './report.js';
 import { SCENARIOS, selectScenarios, type Scenario } from './scenarios.js';
 import { benchConfig, seedDirectory } from './seed.js';
@@ -30,19 +31,9 @@ interface Options {
   serverLog?: string;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  // Bounded, so a typo cannot leave a load generator running for hours.
-  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`${name}=${raw}: expected a number in (0, ${max}]`);
-  return value;
-}
-
 function readOptions(env: NodeJS.ProcessEnv): Options {
   const durationS = positive(env, 'BENCH_DURATION', 10, 600);
-  const connections = (env.BENCH_CONNECTIONS || '1,16,64').split(',').map((c) => Number(c.trim()));
-  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 1024)) throw new Error(`BENCH_CONNECTIONS=${env.BENCH_CONNECTIONS}: expected integers 1..1024`);
+  const connections = connectionCounts(env, '1,16,64');
   return {
     durationS,
     warmupS: positive(env, 'BENCH_WARMUP', Math.min(3, durationS), 60),

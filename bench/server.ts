@@ -137,21 +137,49 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   });
   closeSync(stdout);
   closeSync(stderr);
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => { exited = { code, signal }; resolve(); }));
-  const died = () => new Error(`OpenPool exited (${exited?.code ?? exited?.signal}):\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`);
-
   const pending = new Map<number, (d: EventLoopDelay) => void>();
   let nextId = 1;
   child.on('message', (m: { type?: string; id?: number } & EventLoopDelay) => {
     if (m?.type === 'eld' && m.id !== undefined) pending.get(m.id)?.({ p50Ms: m.p50Ms, p99Ms: m.p99Ms, maxMs: m.maxMs });
   });
+  const supervised = await superviseChild('OpenPool', child, new URL(url), '/health', stderrFile);
 
+  return {
+    url,
+    pid: child.pid!,
+    eventLoopDelay(reset = false) {
+      const gone = supervised.gone();
+      if (gone) return Promise.reject(gone);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { pending.delete(id); reject(new Error('no event-loop report from the server in 10 s')); }, 10_000);
+        pending.set(id, (d) => { clearTimeout(timer); pending.delete(id); resolve(d); });
+        child.send({ type: 'eld', id, reset });
+      });
+    },
+    settle: supervised.settle,
+    stop: supervised.stop,
+  };
+}
+
+export interface SupervisedChild {
+  /** SIGTERM, then SIGKILL if it is still running 5 s later. */
+  stop(): Promise<void>;
+  /** Waits until `readyPath` is answered promptly three times in a row (work queued by a finished run is done). */
+  settle(): Promise<void>;
+  /** Why the child is gone (its exit and the end of its stderr), or undefined while it runs. */
+  gone(): Error | undefined;
+}
+
+/** Watches a spawned server: resolves once `readyPath` answers 200 (within 60 s), else stops it and fails. */
+export async function superviseChild(name: string, child: ChildProcess, base: URL, readyPath: string, stderrFile: string): Promise<SupervisedChild> {
+  let exited: string | undefined;
+  const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => { exited = String(code ?? signal); resolve(); }));
+  const gone = () => (exited === undefined ? undefined : new Error(`${name} exited (${exited}):\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`));
   const agent = oneConnection();
-  const base = new URL(url);
   const stop = async () => {
     agent.destroy();
-    if (!exited) {
+    if (exited === undefined) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exit;
@@ -161,39 +189,31 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited) throw died();
-    const ok = await httpRequest(agent, base, 'GET', '/health', { timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
+    const error = gone();
+    if (error) throw error;
+    const ok = await httpRequest(agent, base, 'GET', readyPath, { timeoutMs: 2_000 }).then((r) => r.status === 200, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`OpenPool did not answer /health within 60 s:\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`);
+      throw new Error(`${name} did not answer GET ${readyPath} within 60 s:\n${readFileSync(stderrFile, 'utf8').slice(-4000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 
   return {
-    url,
-    pid: child.pid!,
-    eventLoopDelay(reset = false) {
-      if (exited) return Promise.reject(died());
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { pending.delete(id); reject(new Error('no event-loop report from the server in 10 s')); }, 10_000);
-        pending.set(id, (d) => { clearTimeout(timer); pending.delete(id); resolve(d); });
-        child.send({ type: 'eld', id, reset });
-      });
-    },
+    stop,
+    gone,
     async settle() {
       const until = Date.now() + 120_000;
       let quick = 0;
       while (quick < 3 && Date.now() < until) {
-        if (exited) throw died();
+        const error = gone();
+        if (error) throw error;
         const t0 = performance.now();
-        await httpRequest(agent, base, 'GET', '/health', { timeoutMs: 120_000 }).catch(() => undefined);
+        await httpRequest(agent, base, 'GET', readyPath, { timeoutMs: 120_000 }).catch(() => undefined);
         quick = performance.now() - t0 < 20 ? quick + 1 : 0;
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    stop,
   };
 }
