@@ -208,7 +208,7 @@ export function createDirectoryStores(pool: Pool) {
     },
     async findByUsernameKey(poolId, key) { const r = await one<UserRow>(pool, SQL.userByKey, [poolId, key]); return r && userFromRow(r); },
     async findByAlias(poolId, attribute, key) {
-      const r = await one<UserRow>(pool, `SELECT u.* FROM user_aliases a JOIN users u ON u.id = a.user_id
+      const r = await one<UserRow>(pool, `SELECT ${userColumns('u.')} FROM user_aliases a JOIN users u ON u.id = a.user_id
         WHERE a.pool_id = $1 AND a.attribute = $2 AND a.value_key = $3`, [poolId, attribute, key]);
       return r && userFromRow(r);
     },

@@ -63,7 +63,7 @@ export function createDirectoryStores(db: Database.Database) {
       ON CONFLICT(pool_id, identifier) DO UPDATE SET name = excluded.name, scopes = excluded.scopes`),
     userGet: db.prepare<[string, string], UserRow>(`SELECT ${userColumns()} FROM users WHERE pool_id = ? AND id = ?`),
     userByKey: db.prepare<[string, string], UserRow>(`SELECT ${userColumns()} FROM users WHERE pool_id = ? AND username_key = ?`),
-    userByAlias: db.prepare<[string, string, string], UserRow>(`SELECT u.* FROM user_aliases a JOIN users u ON u.id = a.user_id
+    userByAlias: db.prepare<[string, string, string], UserRow>(`SELECT ${userColumns('u.')} FROM user_aliases a JOIN users u ON u.id = a.user_id
       WHERE a.pool_id = ? AND a.attribute = ? AND a.value_key = ?`),
     userInsert: db.prepare(`INSERT INTO users (id, pool_id, username, username_key, status, enabled, password_hash,
         attributes, created_at, updated_at, password_updated_at, ${filterColumns.join(', ')})
