@@ -70,9 +70,10 @@ export interface UserRow {
  * The users columns a UserRow holds, for SELECTs: not `*`, which would also read the filter
  * columns (copies of attributes kept for indexing only) into every row object.
  */
-export const userColumns = (table = ''): string =>
-  ['id', 'pool_id', 'username', 'username_key', 'status', 'enabled', 'password_hash', 'attributes', 'created_at', 'updated_at', 'password_updated_at']
-    .map((column) => table + column).join(', ');
+const USER_COLUMN_NAMES = ['id', 'pool_id', 'username', 'username_key', 'status', 'enabled', 'password_hash', 'attributes', 'created_at', 'updated_at', 'password_updated_at'];
+export const USER_COLUMNS = USER_COLUMN_NAMES.join(', ');
+/** The same columns of `users u`, for joins. */
+export const USER_COLUMNS_OF_U = USER_COLUMN_NAMES.map((column) => `u.${column}`).join(', ');
 export const poolFromRow = (r: PoolRow): UserPool => ({
   id: r.id, name: r.name, settings: fromJson(r.settings), createdAt: r.created_at, updatedAt: r.updated_at,
 });

@@ -10,7 +10,7 @@
  * only folds ASCII, PostgreSQL follows its locale), so folded keys are computed here.
  */
 import type { User } from '../core/model.js';
-import { userColumns, userFromRow, type UserRow } from './rows.js';
+import { USER_COLUMNS, userFromRow, type UserRow } from './rows.js';
 import { FOLDABLE_ATTRIBUTES, LISTABLE_ATTRIBUTES, type ListableAttribute, type UserListFilter } from './storage.js';
 
 /** The users column holding each attribute's key (lower-cased for the foldable ones). */
@@ -147,7 +147,7 @@ export function pageQuery(plan: FilterPlan | undefined, dialect: PageQueryDialec
   const at = (position: number) => dialect.placeholder(position);
   const n = values.length;
   return {
-    sql: `SELECT ${userColumns()} FROM users${index} WHERE pool_id = ${at(1)}${terms} AND username_key > ${at(n + 2)} ORDER BY username_key LIMIT ${at(n + 3)}`,
+    sql: `SELECT ${USER_COLUMNS} FROM users${index} WHERE pool_id = ${at(1)}${terms} AND username_key > ${at(n + 2)} ORDER BY username_key LIMIT ${at(n + 3)}`,
     params: (poolId, after, count) => [poolId, ...values, after, count],
   };
 }

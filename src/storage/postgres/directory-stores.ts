@@ -14,7 +14,7 @@ import {
   type UserStore,
 } from '../storage.js';
 import { inTransaction, isUniqueViolation, one, nullable, toJson, type Pool, type Queryable } from './db.js';
-import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, userColumns, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
+import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, USER_COLUMNS, USER_COLUMNS_OF_U, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
 import { FILTER_COLUMNS, filterColumnValues, pageOfUsers, pageQuery, planUserFilter, type FilterPlan, type PageQuery } from '../user-list.js';
 
 /**
@@ -40,7 +40,7 @@ const SQL = {
       role_arn = excluded.role_arn, updated_at = excluded.updated_at`,
   resourceServerUpsert: `INSERT INTO resource_servers (pool_id, identifier, name, scopes) VALUES ($1, $2, $3, $4)
     ON CONFLICT (pool_id, identifier) DO UPDATE SET name = excluded.name, scopes = excluded.scopes`,
-  userByKey: `SELECT ${userColumns()} FROM users WHERE pool_id = $1 AND username_key = $2`,
+  userByKey: `SELECT ${USER_COLUMNS} FROM users WHERE pool_id = $1 AND username_key = $2`,
   aliasOwner: 'SELECT user_id FROM user_aliases WHERE pool_id = $1 AND attribute = $2 AND value_key = $3',
   userGroupInsert: `INSERT INTO user_groups (pool_id, user_id, group_name, created_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (user_id, group_name) DO NOTHING`,
@@ -171,7 +171,7 @@ export function createDirectoryStores(pool: Pool) {
       await pool.query('DELETE FROM user_groups WHERE pool_id = $1 AND user_id = $2 AND group_name = $3', [poolId, userId, name]);
     },
     async listUsers(poolId, name) {
-      const rows = await pool.query<UserRow>(`SELECT ${userColumns('u.')} FROM users u JOIN user_groups ug ON ug.user_id = u.id
+      const rows = await pool.query<UserRow>(`SELECT ${USER_COLUMNS_OF_U} FROM users u JOIN user_groups ug ON ug.user_id = u.id
         WHERE ug.pool_id = $1 AND ug.group_name = $2 ORDER BY u.username_key`, [poolId, name]);
       return rows.rows.map(userFromRow);
     },
@@ -203,12 +203,12 @@ export function createDirectoryStores(pool: Pool) {
 
   const users: UserStore = {
     async get(poolId, userId) {
-      const r = await one<UserRow>(pool, `SELECT ${userColumns()} FROM users WHERE pool_id = $1 AND id = $2`, [poolId, userId]);
+      const r = await one<UserRow>(pool, `SELECT ${USER_COLUMNS} FROM users WHERE pool_id = $1 AND id = $2`, [poolId, userId]);
       return r && userFromRow(r);
     },
     async findByUsernameKey(poolId, key) { const r = await one<UserRow>(pool, SQL.userByKey, [poolId, key]); return r && userFromRow(r); },
     async findByAlias(poolId, attribute, key) {
-      const r = await one<UserRow>(pool, `SELECT ${userColumns('u.')} FROM user_aliases a JOIN users u ON u.id = a.user_id
+      const r = await one<UserRow>(pool, `SELECT ${USER_COLUMNS_OF_U} FROM user_aliases a JOIN users u ON u.id = a.user_id
         WHERE a.pool_id = $1 AND a.attribute = $2 AND a.value_key = $3`, [poolId, attribute, key]);
       return r && userFromRow(r);
     },
@@ -217,7 +217,7 @@ export function createDirectoryStores(pool: Pool) {
       return inTransaction(pool, async (c) => {
         // NO KEY UPDATE: the id never changes, so rows that reference the user (codes, MFA, lockout)
         // may still be written meanwhile; only other updates of this user wait.
-        const row = await one<UserRow>(c, `SELECT ${userColumns()} FROM users WHERE pool_id = $1 AND id = $2 FOR NO KEY UPDATE`, [poolId, userId]);
+        const row = await one<UserRow>(c, `SELECT ${USER_COLUMNS} FROM users WHERE pool_id = $1 AND id = $2 FOR NO KEY UPDATE`, [poolId, userId]);
         if (!row) throw new NotFoundError('user');
         const next = updater(userFromRow(row));
         await c.query(`UPDATE users SET status = $3, enabled = $4, password_hash = $5, attributes = $6, updated_at = $7,

@@ -15,7 +15,7 @@ import {
   type UserStore,
 } from '../storage.js';
 import { isUniqueViolation, toJson } from './json.js';
-import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, userColumns, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
+import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, USER_COLUMNS, USER_COLUMNS_OF_U, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
 import { FILTER_COLUMNS, FILTER_INDEXES, filterColumnValues, pageOfUsers, pageQuery, planUserFilter, type FilterPlan, type PageQuery } from '../user-list.js';
 
 const filterColumns = Object.values(FILTER_COLUMNS);
@@ -61,9 +61,9 @@ export function createDirectoryStores(db: Database.Database) {
     resourceServerUpsert: db.prepare(`INSERT INTO resource_servers (pool_id, identifier, name, scopes)
       VALUES (@pool_id, @identifier, @name, @scopes)
       ON CONFLICT(pool_id, identifier) DO UPDATE SET name = excluded.name, scopes = excluded.scopes`),
-    userGet: db.prepare<[string, string], UserRow>(`SELECT ${userColumns()} FROM users WHERE pool_id = ? AND id = ?`),
-    userByKey: db.prepare<[string, string], UserRow>(`SELECT ${userColumns()} FROM users WHERE pool_id = ? AND username_key = ?`),
-    userByAlias: db.prepare<[string, string, string], UserRow>(`SELECT ${userColumns('u.')} FROM user_aliases a JOIN users u ON u.id = a.user_id
+    userGet: db.prepare<[string, string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE pool_id = ? AND id = ?`),
+    userByKey: db.prepare<[string, string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE pool_id = ? AND username_key = ?`),
+    userByAlias: db.prepare<[string, string, string], UserRow>(`SELECT ${USER_COLUMNS_OF_U} FROM user_aliases a JOIN users u ON u.id = a.user_id
       WHERE a.pool_id = ? AND a.attribute = ? AND a.value_key = ?`),
     userInsert: db.prepare(`INSERT INTO users (id, pool_id, username, username_key, status, enabled, password_hash,
         attributes, created_at, updated_at, password_updated_at, ${filterColumns.join(', ')})
@@ -80,7 +80,7 @@ export function createDirectoryStores(db: Database.Database) {
       'SELECT user_id FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value_key = ?'),
     userGroupInsert: db.prepare(`INSERT OR IGNORE INTO user_groups (pool_id, user_id, group_name, created_at) VALUES (?, ?, ?, ?)`),
     userGroupDelete: db.prepare('DELETE FROM user_groups WHERE pool_id = ? AND user_id = ? AND group_name = ?'),
-    groupMembers: db.prepare<[string, string], UserRow>(`SELECT ${userColumns('u.')} FROM users u JOIN user_groups ug ON ug.user_id = u.id
+    groupMembers: db.prepare<[string, string], UserRow>(`SELECT ${USER_COLUMNS_OF_U} FROM users u JOIN user_groups ug ON ug.user_id = u.id
       WHERE ug.pool_id = ? AND ug.group_name = ? ORDER BY u.username_key`),
     poolDelete: db.prepare('DELETE FROM user_pools WHERE id = ?'),
     // Rows that name a pool without a foreign key to it (users' rows go with the users).
