@@ -11,8 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
@@ -21,7 +20,7 @@ import { connectionCounts, positive } from './options.js';
 import { gitCommit, machine } from './report.js';
 import { cannon, SCENARIOS, tokenRequest, type Requests, type RunStats } from './scenarios.js';
 import { BENCH, benchConfig, signInEmail } from './seed.js';
-import { cpuMs, freePort, rssMb, rssPeakSampler, startServer, superviseChild } from './server.js';
+import { cpuMs, freePort, rssMb, rssPeakSampler, benchWorkspace, startServer, superviseChild } from './server.js';
 import { prepareTarget, type Target } from './target.js';
 
 /** Exact versions, checked before every run; another version in bench/.compare is replaced. */
@@ -568,20 +567,8 @@ export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
     if (options.servers.includes(name as ServerName) && !existsSync(join(COMPARE_DIR, 'node_modules', name))) throw new Error(`${name}@${version} is not in bench/.compare`);
   }
 
-  const dir = mkdtempSync(join(tmpdir(), 'openpool-bench-compare-'));
   const contestants: Contestant[] = [];
-  const cleanup = () => {
-    for (const c of contestants) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', cleanup);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { log(`${signal}: stopping`); cleanup(); process.exit(130); });
+  const dir = benchWorkspace('openpool-bench-compare-', () => contestants.map((c) => c.pid), log);
 
   const runs: CompareRun[] = [];
   const servers: { name: ServerName; version: string; setup: string; rssAfterStartMb: number; rssAfterSetupMb: number }[] = [];

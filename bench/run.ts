@@ -4,8 +4,7 @@
  * and tokens through the API, then runs every scenario at each connection count after a
  * warm-up, printing a table and writing bench/results/<timestamp>.json.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ceilingFor, measureCeilings } from './ceilings.js';
@@ -13,7 +12,7 @@ import { connectionCounts, positive } from './options.js';
 import { ceilingsText, gitCommit, machine, soakRecord, soakText, tableHeader, tableRow, writeResults, type Results, type RunRecord } from './report.js';
 import { SCENARIOS, selectScenarios, type Scenario } from './scenarios.js';
 import { benchConfig, seedDirectory } from './seed.js';
-import { cpuMs, rssMb, rssPeakSampler, startServer, type ServerProcess } from './server.js';
+import { cpuMs, rssMb, rssPeakSampler, benchWorkspace, startServer, type ServerProcess } from './server.js';
 import { prepareTarget, type Target } from './target.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -85,27 +84,8 @@ async function main() {
   const ceilings = await measureCeilings(options.ceilingSeconds);
   process.stdout.write(`${ceilingsText(ceilings)}\n\n`);
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'openpool-bench-'));
   let server: ServerProcess | undefined;
-  // Even when interrupted, leave no server running and no data directory behind.
-  const cleanupSync = () => {
-    if (server) {
-      try {
-        process.kill(server.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  process.once('exit', cleanupSync);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping`);
-      cleanupSync();
-      process.exit(130);
-    });
-  }
+  const dataDir = benchWorkspace('openpool-bench-', () => (server ? [server.pid] : []), log);
 
   try {
     const configFile = join(dataDir, 'openpool.json');

@@ -4,15 +4,14 @@
  * token-endpoint scenarios run with the connections split evenly across the instances, and the
  * table shows how throughput grows with each instance on this machine.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/postgres.js';
 import { gitCommit, machine } from './report.js';
 import { SCENARIOS, type RunStats } from './scenarios.js';
 import { benchConfig } from './seed.js';
-import { startServer, type ServerProcess } from './server.js';
+import { benchWorkspace, startServer, type ServerProcess } from './server.js';
 import { prepareTarget, type Target } from './target.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -69,20 +68,9 @@ export async function runScaleOut(env: NodeJS.ProcessEnv): Promise<void> {
   const scenarioIds = (env.BENCH_SCALE_SCENARIOS || '3,4').split(',').map((s) => s.trim());
   for (const id of scenarioIds) if (!SCENARIOS.some((s) => s.id === id)) throw new Error(`unknown scenario ${id}`);
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'openpool-bench-scale-'));
   let database: TestDatabase | undefined;
   const servers: ServerProcess[] = [];
-  const cleanup = () => {
-    for (const s of servers) {
-      try {
-        process.kill(s.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  process.once('exit', cleanup);
+  const dataDir = benchWorkspace('openpool-bench-scale-', () => servers.map((s) => s.pid), log);
   try {
     database = await createTestDatabase();
     log(`PostgreSQL database ${database.name}; up to ${maxInstances} instances; ${connections} connections; ${durationS} s per run`);

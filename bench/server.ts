@@ -4,7 +4,8 @@
  * preload module over the IPC channel.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpRequest, oneConnection } from './http.js';
@@ -216,4 +217,31 @@ export async function superviseChild(name: string, child: ChildProcess, base: UR
       }
     },
   };
+}
+
+/**
+ * A temporary folder for one bench run. However this process ends (done, failing, Ctrl-C or
+ * SIGTERM), the servers `pids()` names are killed and the folder is removed.
+ */
+export function benchWorkspace(prefix: string, pids: () => number[], log: (message: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const cleanup = () => {
+    for (const pid of pids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      cleanup();
+      process.exit(130);
+    });
+  }
+  return dir;
 }
