@@ -31,3 +31,15 @@ export async function assertApiRefused(res: Response): Promise<void> {
   assert.equal(res.status, 400);
   assert.deepEqual(await res.json(), { __type: 'TooManyRequestsException', message: 'Rate exceeded' });
 }
+
+/**
+ * The budget was spent through `first` in a window that began at the clock's current time:
+ * 59 s later `first` is still refused; at 60 s a new window opens, for `second` and `first` alike.
+ */
+export async function assertWindowEndsAfterAMinute(clock: { advance(ms: number): void }, first: () => Promise<Response>, second: () => Promise<Response>): Promise<void> {
+  clock.advance(59_000);
+  assert.equal((await first()).status, 429, 'still inside the window');
+  clock.advance(1_000);
+  assert.equal((await second()).status, 200, 'a new window');
+  assert.equal((await first()).status, 200);
+}
