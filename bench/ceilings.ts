@@ -22,10 +22,11 @@ export interface Ceilings {
 const WORKER = new URL('./ceiling-worker.js', import.meta.url);
 
 /**
- * Worker threads started together once all have their keys, for a fixed time. jose signs through
- * WebCrypto, whose RSA work Node runs on libuv's thread pool: one operation in flight is one
- * core's worth, and the all-core figure needs one worker per core with two in flight each, so
- * the pool never waits for a thread to hand over the next job.
+ * Worker threads started together once all have their keys, for a fixed time. The server's
+ * signatures (node:crypto's callback form) and jose's verifications (WebCrypto) both run their
+ * RSA work on libuv's thread pool: one operation in flight is one core's worth, and the all-core
+ * figure needs one worker per core with two in flight each, so the pool never waits for a
+ * thread to hand over the next job.
  */
 async function rs256PerSecond(op: 'sign' | 'verify', threads: number, inFlight: number, seconds: number): Promise<number> {
   const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: { op, seconds, inFlight } }));

@@ -79,7 +79,7 @@ const num = (n: number) => (!Number.isFinite(n) ? '-' : n >= 100 ? n.toFixed(0) 
 export function ceilingsText(c: Ceilings): string {
   return [
     `Ceilings of this machine (${c.cores} cores, ${c.seconds} s each, in-process, server not running):`,
-    `  RS256 sign (RSA 2048, jose)   ${num(c.rs256SignPerSec)}/s all cores   ${num(c.rs256SignPerSecOneCore)}/s one core`,
+    `  RS256 sign (RSA 2048)         ${num(c.rs256SignPerSec)}/s all cores   ${num(c.rs256SignPerSecOneCore)}/s one core`,
     `  RS256 verify                  ${num(c.rs256VerifyPerSec)}/s all cores`,
     `  argon2id verify (19 MiB, t=2) ${num(c.argon2VerifyPerSec)}/s all cores   ${num(c.argon2VerifyPerSecOneCore)}/s one core`,
   ].join('\n');

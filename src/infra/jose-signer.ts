@@ -1,12 +1,13 @@
-import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '../errors/app-error.js';
 import { isPublished, KEY_PURPOSES } from '../core/keys/publication.js';
 import type { KeyPurpose, SigningKey } from '../core/model.js';
 import type { Clock, Issuer, Jwks, SecretBox, TokenSigner } from '../core/ports.js';
 import type { SigningKeyStore } from '../storage/storage.js';
+import { Rs256SigningKey } from './rs256-sign.js';
 
 interface PoolKeys {
-  signing: Partial<Record<KeyPurpose, { kid: string; key: CryptoKey }>>;
+  signing: Partial<Record<KeyPurpose, Rs256SigningKey>>;
   /** The published keys: what verifies is what the JWKS lists. */
   verifying: Map<string, CryptoKey>;
   jwks: Jwks;
@@ -53,8 +54,7 @@ export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; 
         if (known?.kid === row.kid) {
           signing[row.purpose] = known;
         } else {
-          const privateJwk = JSON.parse(deps.box.open(row.privateJwkSealed)) as JWK;
-          signing[row.purpose] = { kid: row.kid, key: (await importJWK(privateJwk, 'RS256')) as CryptoKey };
+          signing[row.purpose] = new Rs256SigningKey(row.kid, JSON.parse(deps.box.open(row.privateJwkSealed)) as JWK);
         }
       }
     }
@@ -110,7 +110,7 @@ export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; 
       if (!keys.signing[purpose]) keys = await keysOf(poolId, true);
       const signing = keys.signing[purpose];
       if (!signing) throw new AppError('Internal', `user pool ${poolId} has no ${purpose} signing key`);
-      return new SignJWT(claims).setProtectedHeader({ kid: signing.kid, alg: 'RS256' }).sign(signing.key);
+      return signing.sign(claims);
     },
 
     async verify(token) {
