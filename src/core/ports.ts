@@ -46,7 +46,8 @@ export interface Jwks {
 
 export interface VerifiedJwt {
   poolId: string;
-  payload: Record<string, unknown>;
+  /** Shared with later verifications of the same token: never changed by its readers. */
+  payload: Readonly<Record<string, unknown>>;
 }
 
 export interface TokenSigner {

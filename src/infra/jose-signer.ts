@@ -1,4 +1,5 @@
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
+import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error.js';
 import { isPublished, KEY_PURPOSES } from '../core/keys/publication.js';
 import type { KeyPurpose, SigningKey } from '../core/model.js';
@@ -28,6 +29,21 @@ interface CacheEntry {
 export const KEY_REFRESH_MS = 10_000;
 /** How soon an unknown kid may trigger another reload (a token signed by an instance that switched first). */
 const RELOAD_AFTER_MS = 5_000;
+/**
+ * How many verified tokens are remembered. An app presents one access token for its whole life
+ * (userInfo, GetUser, its own API calls), and the RSA verification through WebCrypto was a fifth
+ * of a userInfo request's CPU. A few hundred bytes each; the oldest is dropped first.
+ */
+export const VERIFIED_TOKENS_KEPT = 2_000;
+
+interface VerifiedEntry {
+  poolId: string;
+  kid: string;
+  /** The key that verified it: the entry holds only while the pool still publishes this very key. */
+  key: CryptoKey;
+  payload: Readonly<Record<string, unknown>>;
+  exp: number;
+}
 
 const sameKids = (a: Jwks, b: Jwks) => a.keys.length === b.keys.length && a.keys.every((k, i) => k.kid === b.keys[i]!.kid);
 
@@ -39,6 +55,13 @@ const sameKids = (a: Jwks, b: Jwks) => a.keys.length === b.keys.length && a.keys
  */
 export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; clock: Clock; issuer: Issuer }): TokenSigner {
   const cache = new Map<string, CacheEntry>();
+  /** By SHA-256 of the token, so no bearer token is kept in memory. Only fully verified tokens go in. */
+  const verified = new Map<string, VerifiedEntry>();
+
+  function remember(digest: string, entry: VerifiedEntry) {
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(digest, entry);
+  }
 
   async function load(poolId: string, previous: PoolKeys | undefined): Promise<PoolKeys> {
     const now = deps.clock.now();
@@ -115,6 +138,18 @@ export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; 
 
     async verify(token) {
       const invalid = (why: string, cause?: unknown) => new AppError('InvalidToken', why, { cause });
+      const digest = createHash('sha256').update(token).digest('base64');
+      const known = verified.get(digest);
+      if (known) {
+        // What could have changed since it verified: the time, and the pool's published keys.
+        // Expired exactly as jose judges it (exp <= now, in whole seconds, no tolerance).
+        if (known.exp <= Math.floor(deps.clock.now() / 1000)) {
+          verified.delete(digest);
+          throw invalid('The token has expired.');
+        }
+        if ((await keysOf(known.poolId)).verifying.get(known.kid) === known.key) return { poolId: known.poolId, payload: known.payload };
+        verified.delete(digest);
+      }
       let kid: string | undefined;
       let iss: unknown;
       try {
@@ -134,8 +169,11 @@ export function createJoseSigner(deps: { keys: SigningKeyStore; box: SecretBox; 
           issuer: iss as string,
           algorithms: ['RS256'],
           currentDate: new Date(deps.clock.now()),
+          requiredClaims: ['exp'],
         });
-        return { poolId, payload: payload as Record<string, unknown> };
+        const frozen = Object.freeze(payload as Record<string, unknown>);
+        remember(digest, { poolId, kid, key, payload: frozen, exp: payload.exp! });
+        return { poolId, payload: frozen };
       } catch (error) {
         const code = (error as { code?: string }).code;
         throw invalid(code === 'ERR_JWT_EXPIRED' ? 'The token has expired.' : 'The token signature is invalid.', error);
