@@ -14,7 +14,6 @@ import {
   type UserAlias,
   type UserStore,
 } from '../storage.js';
-import { directoryMemo } from './directory-memo.js';
 import { isUniqueViolation, toJson } from './json.js';
 import { clientFromRow, groupFromRow, poolFromRow, resourceServerFromRow, USER_COLUMNS, USER_COLUMNS_OF_U, userFromRow, type ClientRow, type GroupRow, type PoolRow, type ResourceServerRow, type UserRow } from '../rows.js';
 import { FILTER_COLUMNS, FILTER_INDEXES, filterColumnValues, pageOfUsers, pageQuery, planUserFilter, type FilterPlan, type PageQuery } from '../user-list.js';
@@ -34,7 +33,6 @@ export const userPageQuery = (plan: FilterPlan | undefined): PageQuery => pageQu
 });
 
 export function createDirectoryStores(db: Database.Database) {
-  const memo = directoryMemo(db);
   const q = {
     poolGet: db.prepare<[string], PoolRow>('SELECT * FROM user_pools WHERE id = ?'),
     poolExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM user_pools WHERE id = ?'),
@@ -158,7 +156,7 @@ export function createDirectoryStores(db: Database.Database) {
   };
 
   const pools: PoolStore = {
-    async get(id) { return memo.get(`pool:${id}`, () => { const r = q.poolGet.get(id); return r && poolFromRow(r); }); },
+    async get(id) { const r = q.poolGet.get(id); return r && poolFromRow(r); },
     async exists(id) { return q.poolExists.get(id) !== undefined; },
     async list() { return q.poolList.all().map(poolFromRow); },
     async put(pool) { putPool(pool); },
@@ -171,7 +169,7 @@ export function createDirectoryStores(db: Database.Database) {
   };
 
   const clients: ClientStore = {
-    async get(clientId) { return memo.get(`client:${clientId}`, () => { const r = q.clientGet.get(clientId); return r && clientFromRow(r); }); },
+    async get(clientId) { const r = q.clientGet.get(clientId); return r && clientFromRow(r); },
     async listByPool(poolId) { return q.clientsByPool.all(poolId).map(clientFromRow); },
     async put(client) {
       if (!q.poolGet.get(client.poolId)) throw new NotFoundError('user pool');
