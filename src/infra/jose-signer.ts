@@ -32,7 +32,7 @@ const RELOAD_AFTER_MS = 5_000;
 /**
  * How many verified tokens are remembered. An app presents one access token for its whole life
  * (userInfo, GetUser, its own API calls), and the RSA verification through WebCrypto was a fifth
- * of a userInfo request's CPU. A few hundred bytes each; the oldest is dropped first.
+ * of a userInfo request's CPU. About 1 KB each (2 MB when full); the oldest is dropped first.
  */
 export const VERIFIED_TOKENS_KEPT = 2_000;
 
