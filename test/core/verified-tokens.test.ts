@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CLOCK_SKEW_MS } from '../../src/core/keys/rotate.js';
 import { isAppError } from '../../src/errors/app-error.js';
 import { VERIFIED_TOKENS_KEPT } from '../../src/infra/jose-signer.js';
-import { emailPoolConfig, harness, manualClock } from './fixtures.js';
+import { emailPoolConfig, harness, manualClock, type Harness, type ManualClock } from './fixtures.js';
 
 const HOUR = 3_600_000;
 const invalidToken = (message: RegExp) => (e: unknown) => isAppError(e) && e.code === 'InvalidToken' && message.test(e.message);
@@ -15,10 +15,18 @@ const invalidToken = (message: RegExp) => (e: unknown) => isAppError(e) && e.cod
 describe('verifying a token again', () => {
   const poolConfig = emailPoolConfig({ Clients: [{ ClientName: 'app', AccessTokenValidity: 1, TokenValidityUnits: { AccessToken: 'hours' } }] });
 
-  it('refuses a token that verified before once it has expired, to the second', async () => {
-    const clock = manualClock(Date.UTC(2026, 0, 1));
+  async function withHarness(clock: ManualClock | undefined, test: (h: Harness) => Promise<void>) {
     const h = await harness(poolConfig, clock);
     try {
+      await test(h);
+    } finally {
+      await h.close();
+    }
+  }
+
+  it('refuses a token that verified before once it has expired, to the second', async () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1));
+    await withHarness(clock, async (h) => {
       const { signer } = h.deps;
       const exp = Math.floor(clock.now() / 1000) + 60;
       const token = await signer.sign(h.pool.id, 'access', { iss: h.deps.issuer.issuerFor(h.pool.id), exp, sub: 'u' });
@@ -28,15 +36,12 @@ describe('verifying a token again', () => {
       clock.advance(1);
       await assert.rejects(signer.verify(token), invalidToken(/expired/));
       await assert.rejects(signer.verify(token), invalidToken(/expired/), 'and stays refused');
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('refuses a token that verified before once its key is no longer published', async () => {
     const clock = manualClock(Date.UTC(2026, 0, 1));
-    const h = await harness(poolConfig, clock);
-    try {
+    await withHarness(clock, async (h) => {
       const { signer } = h.deps;
       // Lives longer than its key is published after a rotation (longest client token + skew).
       const token = await signer.sign(h.pool.id, 'access', { iss: h.deps.issuer.issuerFor(h.pool.id), exp: Math.floor(clock.now() / 1000) + 24 * 3600 });
@@ -45,27 +50,21 @@ describe('verifying a token again', () => {
       assert.equal((await signer.verify(token)).poolId, h.pool.id, 'a retired key is still published for a while');
       clock.advance(HOUR + CLOCK_SKEW_MS + 10_001);
       await assert.rejects(signer.verify(token), invalidToken(/not signed by a key of this user pool/));
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('gives every caller the same payload, which nobody can change', async () => {
-    const h = await harness(poolConfig);
-    try {
+    await withHarness(undefined, async (h) => {
       const { signer } = h.deps;
       const token = await signer.sign(h.pool.id, 'access', { iss: h.deps.issuer.issuerFor(h.pool.id), exp: Math.floor(Date.now() / 1000) + 60, scope: 'openid' });
       const first = await signer.verify(token);
       assert.throws(() => { (first.payload as Record<string, unknown>).scope = 'openid aws.cognito.signin.user.admin'; }, TypeError);
       assert.equal((await signer.verify(token)).payload.scope, 'openid');
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('still verifies every token after more distinct tokens than it keeps, and never accepts a changed one', async () => {
-    const h = await harness(poolConfig);
-    try {
+    await withHarness(undefined, async (h) => {
       const { signer } = h.deps;
       const iss = h.deps.issuer.issuerFor(h.pool.id);
       const exp = Math.floor(Date.now() / 1000) + 60;
@@ -75,8 +74,6 @@ describe('verifying a token again', () => {
       const [header, , signature] = tokens[1]!.split('.');
       const forged = `${header}.${tokens[0]!.split('.')[1]}.${signature}`;
       await assert.rejects(signer.verify(forged), invalidToken(/signature is invalid/));
-    } finally {
-      await h.close();
-    }
+    });
   });
 });
