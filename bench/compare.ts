@@ -4,10 +4,11 @@
  * refresh and userInfo (plus two Cognito API rows that only OpenPool and cognito-local have).
  *
  * The competitors are installed on demand into bench/.compare (git-ignored, never a dependency of
- * the project) and each runs as its own child process through a launcher in bench/compare/. The
- * servers run one at a time; each is set up through its own HTTP API, every request a row will
- * send is checked once (a misconfiguration must not be reported as speed), then every scenario
- * runs after a warm-up, with the server's CPU and peak RSS recorded as in the main mode.
+ * the project) and each runs as its own child process through a launcher in bench/compare/. All
+ * servers stay up and are measured one at a time, each row alternating between them over the
+ * rounds; each is set up through its own HTTP API, every request a row will send is checked once
+ * (a misconfiguration must not be reported as speed), then every row runs after a warm-up, with
+ * the server's CPU and peak RSS recorded as in the main mode.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -16,8 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
 import { apiHeaders, basicAuth, form, httpRequest, oneConnection, type FlowTokens, type HttpResponse } from './http.js';
-import { connectionCounts, positive } from './options.js';
-import { gitCommit, machine } from './report.js';
+import { connectionCounts, positive, positiveInteger } from './options.js';
+import { fixed, gitCommit, machine, num, writeResults } from './report.js';
 import { cannon, SCENARIOS, tokenRequest, type Requests, type RunStats } from './scenarios.js';
 import { BENCH, benchConfig, signInEmail } from './seed.js';
 import { cpuMs, freePort, rssMb, rssPeakSampler, benchWorkspace, startServer, superviseChild } from './server.js';
@@ -31,7 +32,6 @@ const SERVER_NAMES: ServerName[] = ['OpenPool', 'oidc-provider', 'cognito-local'
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const COMPARE_DIR = join(REPO, 'bench', '.compare');
 const LAUNCHERS = join(REPO, 'bench', 'compare');
-const RESULTS_DIR = join(REPO, 'bench', 'results');
 
 const log = (message: string) => process.stderr.write(`[bench compare] ${message}\n`);
 
@@ -117,7 +117,7 @@ function readOptions(env: NodeJS.ProcessEnv): Options {
   const connections = connectionCounts(env, '16');
   return {
     durationS,
-    rounds: Math.floor(positive(env, 'BENCH_ROUNDS', 3, 20)),
+    rounds: positiveInteger(env, 'BENCH_ROUNDS', 3, 20),
     warmupS: positive(env, 'BENCH_WARMUP', Math.min(3, durationS), 60),
     connections,
     // "4" selects 4 and 4b, as "8" selects 8a..8c in the main mode.
@@ -356,20 +356,38 @@ async function oidcProviderCodeFlow(base: URL, username: string): Promise<FlowTo
 
 const OIDC_RESOURCE = { id: 'urn:openpool-bench:bench-api', scope: BENCH.machineScope };
 
+/** What a server's own setup decides; the rest of a Contestant comes from its process. */
+type ContestantSetup = Pick<Contestant, 'name' | 'version' | 'setup' | 'plans'>;
+
+/**
+ * A started server made a contestant: `setUp` makes its users, tokens and plans through its API.
+ * RSS is taken after start and after setup (once the server has settled); a setup that fails
+ * stops the server before the error goes on.
+ */
+async function contestant(server: ChildServer, setUp: (base: URL) => Promise<ContestantSetup>): Promise<Contestant> {
+  const rssAfterStartMb = rssMb(server.pid);
+  try {
+    const setup = await setUp(server.base);
+    await server.settle();
+    return { ...setup, pid: server.pid, base: server.base, rssAfterStartMb, rssAfterSetupMb: rssMb(server.pid), settle: server.settle, stop: server.stop };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
 async function startOpenPool(dir: string, users: number): Promise<Contestant> {
   const configFile = join(dir, 'openpool.json');
   writeFileSync(configFile, JSON.stringify(benchConfig(), null, 2));
   const server = await startServer({ dataDir: dir, configFile });
-  const rssAfterStartMb = rssMb(server.pid);
-  try {
+  const child: ChildServer = { pid: server.pid, base: new URL(server.url), settle: () => server.settle(), stop: () => server.stop() };
+  return contestant(child, async (base) => {
     const target: Target = await prepareTarget(server.url, { users });
     // The Cognito API rows: sign-ins on the public client, whose tokens carry aws.cognito.signin.user.admin.
-    const cognito = await sequential(users, (i) => passwordSignIn(target.base, BENCH.clients.public.id, target.users[i]!));
-    await server.settle();
-    const scenario = (id: string) => SCENARIOS.find((s) => s.id === id)!;
-    const built = async (id: string) => (await scenario(id).requests!(target));
+    const cognito = await sequential(users, (i) => passwordSignIn(base, BENCH.clients.public.id, target.users[i]!));
+    const built = async (id: string) => (await SCENARIOS.find((s) => s.id === id)!.requests!(target));
     return {
-      name: 'OpenPool', version: 'this checkout', pid: server.pid, base: target.base, rssAfterStartMb, rssAfterSetupMb: rssMb(server.pid),
+      name: 'OpenPool', version: 'this checkout',
       setup: 'bench server as in the main mode (SQLite WAL, LOG_LEVEL=info to /dev/null, MALLOC_ARENA_MAX=1, --max-semi-space-size=8); no seeded directory',
       plans: {
         '1': plan(await built('1'), checks.discovery),
@@ -380,13 +398,8 @@ async function startOpenPool(dir: string, users: number): Promise<Contestant> {
         '5': plan(await built('5'), checks.subject(jwtPart(target.tokens[0]!.id_token, 1)?.sub)),
         '5b': plan(cognito.map((t) => getUserRequest(t.AccessToken)), checks.getUser(jwtPart(cognito[0]!.AccessToken, 1)?.sub)),
       },
-      settle: () => server.settle(),
-      stop: () => server.stop(),
     };
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+  });
 }
 
 async function startOidcProvider(dir: string, users: number): Promise<Contestant> {
@@ -395,17 +408,15 @@ async function startOidcProvider(dir: string, users: number): Promise<Contestant
     OIDC_PROVIDER_MODULE: join(COMPARE_DIR, 'node_modules', 'oidc-provider', 'lib', 'index.js'),
     BENCH_COMPARE_CONFIG: JSON.stringify({ clients: BENCH.clients, callback: BENCH.callback, users: emails, resource: OIDC_RESOURCE }),
   }, '/.well-known/openid-configuration');
-  const rssAfterStartMb = rssMb(child.pid);
-  try {
+  return contestant(child, async (base) => {
     // Its in-memory adapter is an LRU of 1000 entries, and every refresh stores a new opaque access
     // token: tokens made at setup would be evicted by the rows before theirs. So each row that
     // needs tokens signs its users in again (one code flow each) just before it runs.
-    const freshTokens = () => sequential(users, (i) => oidcProviderCodeFlow(child.base, emails[i]!));
+    const freshTokens = () => sequential(users, (i) => oidcProviderCodeFlow(base, emails[i]!));
     await freshTokens();
-    await child.settle();
     const confidential = basicAuth(BENCH.clients.confidential.id, BENCH.clients.confidential.secret);
     return {
-      name: 'oidc-provider', version: COMPETITORS['oidc-provider'], pid: child.pid, base: child.base, rssAfterStartMb, rssAfterSetupMb: rssMb(child.pid),
+      name: 'oidc-provider', version: COMPETITORS['oidc-provider'],
       setup: 'bench/compare/oidc-provider-server.mjs: default in-memory adapter, RS256 (RSA 2048), client_secret_basic clients, clientCredentials with a JWT (RS256) resource, refresh tokens via offline_access (not rotated), userinfo',
       plans: {
         '1': plan([{ method: 'GET', path: '/.well-known/openid-configuration' }], checks.discovery),
@@ -416,13 +427,8 @@ async function startOidcProvider(dir: string, users: number): Promise<Contestant
         '5': async () => plan((await freshTokens()).map((t) => ({ method: 'GET', path: '/me', headers: { authorization: `Bearer ${t.access_token}` } })), checks.subject(emails[0])),
         '5b': { na: 'no Cognito API' },
       },
-      settle: () => child.settle(),
-      stop: () => child.stop(),
     };
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
+  });
 }
 
 async function startCognitoLocal(dir: string, users: number): Promise<Contestant> {
@@ -432,9 +438,7 @@ async function startCognitoLocal(dir: string, users: number): Promise<Contestant
   const child = await startChild('cognito-local', join(LAUNCHERS, 'cognito-local-server.mjs'), cwd, {
     COGNITO_LOCAL_MODULE: join(COMPARE_DIR, 'node_modules', 'cognito-local'),
   }, '/health');
-  const rssAfterStartMb = rssMb(child.pid);
-  try {
-    const base = child.base;
+  return contestant(child, async (base) => {
     const pool = (await apiCall(base, 'CreateUserPool', { PoolName: 'OpenPool Bench', UsernameAttributes: ['email'] })).UserPool as { Id: string };
     const client = (await apiCall(base, 'CreateUserPoolClient', {
       UserPoolId: pool.Id, ClientName: 'bench-public', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
@@ -449,9 +453,8 @@ async function startCognitoLocal(dir: string, users: number): Promise<Contestant
       await apiCall(base, 'AdminSetUserPassword', { UserPoolId: pool.Id, Username: email, Password: BENCH.password, Permanent: true });
       return passwordSignIn(base, client.ClientId, email);
     });
-    await child.settle();
     return {
-      name: 'cognito-local', version: COMPETITORS['cognito-local'], pid: child.pid, base, rssAfterStartMb, rssAfterSetupMb: rssMb(child.pid),
+      name: 'cognito-local', version: COMPETITORS['cognito-local'],
       setup: 'bench/compare/cognito-local-server.mjs: its default server (StormDB JSON files in a temp folder, its bundled RS256 key), plain JSON log at info; pool, public client and users through its API',
       plans: {
         '1': plan([{ method: 'GET', path: `/${pool.Id}/.well-known/openid-configuration` }], checks.discovery),
@@ -469,13 +472,8 @@ async function startCognitoLocal(dir: string, users: number): Promise<Contestant
         '5': { na: 'no userInfo endpoint', probe: { method: 'GET', path: '/oauth2/userInfo', headers: { authorization: `Bearer ${tokens[0]!.AccessToken}` } } },
         '5b': plan(tokens.map((t) => getUserRequest(t.AccessToken)), checks.getUser(jwtPart(tokens[0]!.AccessToken, 1)?.sub)),
       },
-      settle: () => child.settle(),
-      stop: () => child.stop(),
     };
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
+  });
 }
 
 const STARTERS: Record<ServerName, (dir: string, users: number) => Promise<Contestant>> = {
@@ -530,8 +528,6 @@ function overRounds(ms: Measurement[]): Omit<Measurement, 'flagged'> & Pick<Comp
   };
 }
 
-const num = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-const fixed = (n: number | undefined, d: number) => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(d));
 const valid = (r: CompareRun) => r.skipped === undefined && r.flagged === undefined && r.rps !== undefined;
 
 function table(runs: CompareRun[]): string {
@@ -654,13 +650,11 @@ export async function runCompare(env: NodeJS.ProcessEnv): Promise<void> {
   ].join('\n'));
   process.stdout.write('\n');
 
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, `compare-${startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
-  writeFileSync(file, `${JSON.stringify({
+  const file = writeResults({
     label: options.label, mode: 'compare', startedAt, finishedAt: new Date().toISOString(), commit: gitCommit(), machine: machine(),
     options: { durationS: options.durationS, rounds: options.rounds, warmupS: options.warmupS, connections: options.connections, scenarios: options.rows, servers: options.servers, minOkShare: MIN_OK_SHARE },
     servers, runs,
-  }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  }, (stamp) => `compare-${stamp}.json`);
   process.stdout.write(`\nResults: ${file}${options.label ? ` (label: ${options.label})` : ''}\n`);
   if (checkFailures > 0) throw new Error(`${checkFailures} check(s) failed: those rows were not measured (see CHECK FAILED above)`);
 }

@@ -9,6 +9,13 @@ export function positive(env: NodeJS.ProcessEnv, name: string, fallback: number,
   return value;
 }
 
+/** A whole number in [1, max], or `fallback` when unset: counts (instances, rounds, users). */
+export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const value = positive(env, name, fallback, max);
+  if (!Number.isInteger(value)) throw new Error(`${name}=${env[name]}: expected an integer in [1, ${max}]`);
+  return value;
+}
+
 /** BENCH_CONNECTIONS: a comma list of connection counts, `fallback` when unset. */
 export function connectionCounts(env: NodeJS.ProcessEnv, fallback: string): number[] {
   const connections = (env.BENCH_CONNECTIONS || fallback).split(',').map((c) => Number(c.trim()));

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Ceilings } from './ceilings.js';
 import type { EventLoopDelay } from './server.js';
 
@@ -73,8 +74,10 @@ export function gitCommit(): string | undefined {
   }
 }
 
-const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-const num = (n: number) => (!Number.isFinite(n) ? '-' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+/** A figure for a table: '-' when there is none. */
+export const fixed = (n: number | undefined, digits: number) => (n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : '-');
+/** Rates and latencies for a table: fewer decimals as they grow. */
+export const num = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 export function ceilingsText(c: Ceilings): string {
   return [
@@ -123,10 +126,16 @@ export function soakRecord(scenario: string, connections: number, perSecond: num
   return { scenario, connections, seconds: perSecond.length, perSecond, firstTenRps, lastTenRps, change, pass: firstTenRps > 0 && change >= -0.1 };
 }
 
-/** bench/results/<ISO timestamp>.json (colons made file-name safe). */
-export function writeResults(dir: string, results: Results): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${results.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
+export const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+
+/**
+ * Every mode's results file: bench/results/<start time>.json, or the name `fileName` makes of that
+ * time (colons and milliseconds dropped so it is file-name safe). JSON has no NaN: a figure that
+ * could not be measured is written as null.
+ */
+export function writeResults<T extends { startedAt: string }>(results: T, fileName = (stamp: string) => `${stamp}.json`): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, fileName(results.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')));
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }

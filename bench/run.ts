@@ -6,16 +6,13 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ceilingFor, measureCeilings } from './ceilings.js';
-import { connectionCounts, positive } from './options.js';
+import { connectionCounts, positive, positiveInteger } from './options.js';
 import { ceilingsText, gitCommit, machine, soakRecord, soakText, tableHeader, tableRow, writeResults, type Results, type RunRecord } from './report.js';
 import { SCENARIOS, selectScenarios, type Scenario } from './scenarios.js';
 import { benchConfig, seedDirectory } from './seed.js';
 import { cpuMs, rssMb, rssPeakSampler, benchWorkspace, startServer, type ServerProcess } from './server.js';
 import { prepareTarget, type Target } from './target.js';
-
-const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
 interface Options {
   durationS: number;
@@ -38,7 +35,7 @@ function readOptions(env: NodeJS.ProcessEnv): Options {
     warmupS: positive(env, 'BENCH_WARMUP', Math.min(3, durationS), 60),
     connections,
     scenarios: selectScenarios(env.BENCH_SCENARIOS),
-    directoryUsers: Math.floor(positive(env, 'BENCH_USERS', 100_000, 2_000_000)),
+    directoryUsers: positiveInteger(env, 'BENCH_USERS', 100_000, 2_000_000),
     ceilingSeconds: positive(env, 'BENCH_CEILING_SECONDS', 3, 60),
     soak: env.BENCH_SOAK === '1',
     soakSeconds: positive(env, 'BENCH_SOAK_SECONDS', 60, 600),
@@ -137,7 +134,7 @@ async function main() {
       serverRssMb: { afterStart: rssAfterStartMb, afterSetup: rssAfterSetupMb },
       ceilings, runs, soak,
     };
-    const file = writeResults(RESULTS_DIR, results);
+    const file = writeResults(results);
     process.stdout.write(`\nResults: ${file}${options.label ? ` (label: ${options.label})` : ''}\n`);
   } finally {
     if (server) await server.stop();

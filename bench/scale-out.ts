@@ -6,15 +6,14 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { positiveInteger } from './options.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/postgres.js';
-import { gitCommit, machine } from './report.js';
+import { gitCommit, machine, writeResults } from './report.js';
 import { SCENARIOS, type RunStats } from './scenarios.js';
 import { benchConfig } from './seed.js';
 import { benchWorkspace, startServer, type ServerProcess } from './server.js';
 import { prepareTarget, type Target } from './target.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 /** Every instance must open what the others sealed: one master key for all. */
 const SECRET_KEY = 'openpool-bench-scale-out-master-key-0123456789';
 
@@ -33,14 +32,6 @@ interface ScaleOutRun {
 }
 
 const log = (message: string) => process.stderr.write(`[bench scale-out] ${message}\n`);
-
-function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name}=${raw}: expected an integer in [1, ${max}]`);
-  return value;
-}
 
 /** Runs a scenario on every instance at once, each with its share of the connections, and adds them up. */
 async function runSplit(scenarioId: string, targets: Target[], connections: number, durationS: number): Promise<Omit<ScaleOutRun, 'growth'>> {
@@ -62,9 +53,10 @@ const row = (r: ScaleOutRun) =>
   `${r.growth === undefined ? '' : `×${r.growth.toFixed(2)}`}`;
 
 export async function runScaleOut(env: NodeJS.ProcessEnv): Promise<void> {
-  const maxInstances = bounded(env, 'BENCH_INSTANCES', 2, 8);
-  const durationS = bounded(env, 'BENCH_DURATION', 10, 600);
-  const connections = bounded(env, 'BENCH_SCALE_CONNECTIONS', 32, 1024);
+  const startedAt = new Date().toISOString();
+  const maxInstances = positiveInteger(env, 'BENCH_INSTANCES', 2, 8);
+  const durationS = positiveInteger(env, 'BENCH_DURATION', 10, 600);
+  const connections = positiveInteger(env, 'BENCH_SCALE_CONNECTIONS', 32, 1024);
   const scenarioIds = (env.BENCH_SCALE_SCENARIOS || '3,4').split(',').map((s) => s.trim());
   for (const id of scenarioIds) if (!SCENARIOS.some((s) => s.id === id)) throw new Error(`unknown scenario ${id}`);
 
@@ -96,12 +88,11 @@ export async function runScaleOut(env: NodeJS.ProcessEnv): Promise<void> {
         process.stdout.write(`${row(run)}\n`);
       }
     }
-    const file = join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-scale-out.json`);
-    writeFileSync(file, `${JSON.stringify({
-      label: durationS < 10 ? 'trial' : '', mode: 'scale-out', commit: gitCommit(), machine: machine(),
+    const file = writeResults({
+      label: durationS < 10 ? 'trial' : '', mode: 'scale-out', startedAt, finishedAt: new Date().toISOString(), commit: gitCommit(), machine: machine(),
       options: { instances: maxInstances, connections, durationS, scenarios: scenarioIds, database: 'PostgreSQL (local)', logLevel: 'info' },
       runs,
-    }, null, 2)}\n`);
+    }, (stamp) => `${stamp}-scale-out.json`);
     process.stdout.write(`\nResults: ${file}\n`);
   } finally {
     for (const s of servers) await s.stop();
