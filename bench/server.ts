@@ -240,7 +240,8 @@ export function benchWorkspace(prefix: string, pids: () => number[], log: (messa
     process.once(signal, () => {
       log(`${signal}: stopping`);
       cleanup();
-      process.exit(130);
+      // The shell's convention: 128 + the signal's number.
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   }
   return dir;
