@@ -1,10 +1,11 @@
 /**
  * What the breached-password list costs a process, for each way of holding it:
- *   node --expose-gc dist/bench/breached-passwords-memory.js <set-100k | set-1m | digests-1m>
+ *   node --expose-gc dist/bench/breached-passwords-memory.js <set-100k | set-1m | digests-1m | digest-file>
  * Run each variant in a fresh process; prints load time and RSS / heap growth after a full GC.
  */
 import { readFileSync } from 'node:fs';
-import { breachedListFile, containsDigest, loadBreachedDigests, MIN_ENTRY_LENGTH } from '../src/infra/breached-passwords.js';
+import { breachedDigestsFile } from '../src/config/paths.js';
+import { breachedListFile, breachedPasswordList, inMemoryLookup, loadBreachedDigests, MIN_ENTRY_LENGTH, openBreachedDigestFile } from '../src/infra/breached-passwords.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
@@ -23,8 +24,15 @@ const variants: Record<string, () => (password: string) => boolean> = {
     return (p) => set.has(p);
   },
   'digests-1m': () => {
-    const digests = loadBreachedDigests();
-    return (p) => containsDigest(digests, p);
+    const lookup = inMemoryLookup(loadBreachedDigests());
+    const list = breachedPasswordList(() => lookup);
+    return (p) => list.isBreached(p);
+  },
+  // What servers use: the file npm run build writes, read a block per lookup.
+  'digest-file': () => {
+    const lookup = openBreachedDigestFile(breachedDigestsFile);
+    const list = breachedPasswordList(() => lookup);
+    return (p) => list.isBreached(p);
   },
 };
 

@@ -112,7 +112,7 @@ export async function seedDirectory(dbFile: string, count: number): Promise<{ us
         attributes: { email: directoryEmail(i), name: `Directory User ${i}` }, groups: [], enabled: true,
       })),
     };
-    const plan = await buildConfigPlan({ storage, clock: systemClock, random: nodeRandom, hasher, box, breachedPasswords: bundledBreachedPasswords }, [definition], BENCH.region);
+    const plan = await buildConfigPlan({ storage, clock: systemClock, random: nodeRandom, hasher, box, breachedPasswords: bundledBreachedPasswords((message) => { throw new Error(message); }) }, [definition], BENCH.region);
     await storage.applyConfig(plan);
     return { users: plan.users.length, ms: performance.now() - started };
   } finally {

@@ -56,7 +56,7 @@ async function composeServices(config: ServerConfig, storage: Storage, logger: L
   const issuer = createUrlIssuer(config.issuerBaseUrl);
   const services = createServices({
     storage, clock, random: nodeRandom, hasher: await createArgon2Hasher(), box, sender, issuer,
-    audit: createAuditTrail({ logger, events: storage.authEvents, clock }), totp: otplibTotp, breachedPasswords: bundledBreachedPasswords,
+    audit: createAuditTrail({ logger, events: storage.authEvents, clock }), totp: otplibTotp, breachedPasswords: bundledBreachedPasswords((message) => logger.warn(message)),
     signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
   });
   return { services, box };

@@ -17,3 +17,5 @@ export const projectRoot = findProjectRoot();
 export const migrationsDir = (backend: 'sqlite' | 'postgres') => join(projectRoot, 'migrations', backend);
 export const viewsDir = join(projectRoot, 'views');
 export const publicDir = join(projectRoot, 'public');
+/** The breached-password digests, written by `npm run build` (src/cli/build-breached-digests.ts). */
+export const breachedDigestsFile = join(projectRoot, 'dist', 'breached-passwords.bin');

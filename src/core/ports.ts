@@ -74,7 +74,7 @@ export interface TotpCodes {
    */
   verify(secretBase32: string, code: string, atMs: number, afterStep: number): Promise<number | undefined>;
   /** The otpauth:// URI an authenticator app reads from a QR code. */
-  uri(secretBase32: string, issuer: string, account: string): string;
+  uri(secretBase32: string, issuer: string, account: string): Promise<string>;
 }
 
 export interface OutgoingMessage {

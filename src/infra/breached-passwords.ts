@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { breachedDigestsFile } from '../config/paths.js';
 import type { BreachedPasswordList } from '../core/ports.js';
 
 /**
@@ -47,7 +48,7 @@ function avalanche(h: number): number {
   return h >>> 0;
 }
 
-function digestOf(password: string): bigint {
+export function digestOf(password: string): bigint {
   const bytes = Buffer.from(password, 'utf8');
   return (BigInt(hashHigh(bytes, 0, bytes.length)) << 32n) | BigInt(hashLow(bytes, 0, bytes.length));
 }
@@ -110,13 +111,15 @@ export function loadBreachedDigests(file: string = breachedListFile()): BigUint6
   return digests.sort();
 }
 
-export function containsDigest(digests: BigUint64Array, password: string): boolean {
-  const target = digestOf(password);
+/** Whether a digest is on the list. */
+export type DigestLookup = (digest: bigint) => boolean;
+
+function searchSorted(length: number, at: (index: number) => bigint, target: bigint): boolean {
   let low = 0;
-  let high = digests.length - 1;
+  let high = length - 1;
   while (low <= high) {
     const mid = (low + high) >>> 1;
-    const value = digests[mid]!;
+    const value = at(mid);
     if (value === target) return true;
     if (value < target) low = mid + 1;
     else high = mid - 1;
@@ -124,21 +127,124 @@ export function containsDigest(digests: BigUint64Array, password: string): boole
   return false;
 }
 
-/** A list over given digests; the exact password or its lower-cased form must not be on it. */
-export function breachedPasswordList(digests: () => BigUint64Array): BreachedPasswordList {
+/** A lookup over digests held in memory (about 7.6 MB for the bundled list). */
+export const inMemoryLookup = (digests: BigUint64Array): DigestLookup => (target) => searchSorted(digests.length, (i) => digests[i]!, target);
+
+/*
+ * The digests as a file, which `npm run build` writes once (breachedDigestsFile): a process then
+ * holds an index of every BLOCK_ENTRIES-th digest (about 15 KB) and reads one 4 KB block per
+ * lookup, instead of holding all 7.6 MB in memory for the rare moments a password is chosen.
+ * Little-endian layout:
+ *   magic (8 bytes) | size of the source list (u64) | entry count (u64) | index (u64 per block) | digests (u64 each, sorted)
+ * The magic names this layout and the two hash functions above: change either and it changes.
+ */
+const MAGIC = 'OPBRD001';
+const HEADER_BYTES = 24;
+const DIGEST_BYTES = 8;
+const BLOCK_ENTRIES = 512;
+
+/** Writes the digest file for `source` (atomically: readers see the old file or the whole new one); returns the entry count. */
+export function writeBreachedDigestFile(target: string, source: string = breachedListFile()): number {
+  const digests = loadBreachedDigests(source);
+  const blocks = Math.ceil(digests.length / BLOCK_ENTRIES);
+  const out = Buffer.allocUnsafe(HEADER_BYTES + DIGEST_BYTES * (blocks + digests.length));
+  out.write(MAGIC, 0, 'latin1');
+  out.writeBigUInt64LE(BigInt(statSync(source).size), 8);
+  out.writeBigUInt64LE(BigInt(digests.length), 16);
+  let at = HEADER_BYTES;
+  for (let block = 0; block < blocks; block++, at += DIGEST_BYTES) out.writeBigUInt64LE(digests[block * BLOCK_ENTRIES]!, at);
+  for (const digest of digests) at = out.writeBigUInt64LE(digest, at);
+  const temporary = `${target}.${process.pid}.tmp`;
+  writeFileSync(temporary, out);
+  renameSync(temporary, target);
+  return digests.length;
+}
+
+function readFully(fd: number, into: Buffer, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const read = readSync(fd, into, done, into.length - done, position + done);
+    if (read === 0) throw new Error('ends early');
+    done += read;
+  }
+}
+
+/**
+ * A lookup over a digest file. Throws, saying why, when the file is missing, of another layout,
+ * cut short, or built from another list than `source` (the package was upgraded since the build).
+ * The file stays open for the lookup's life: one descriptor per process.
+ */
+export function openBreachedDigestFile(file: string, source: string = breachedListFile()): DigestLookup {
+  const fd = openSync(file, 'r');
+  let count: number;
+  let index: BigUint64Array;
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    readFully(fd, header, 0);
+    if (header.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error(`${file} is not a digest file of this version`);
+    if (header.readBigUInt64LE(8) !== BigInt(statSync(source).size)) throw new Error(`${file} was built from another list than ${source}`);
+    count = Number(header.readBigUInt64LE(16));
+    const blocks = Math.ceil(count / BLOCK_ENTRIES);
+    if (fstatSync(fd).size !== HEADER_BYTES + DIGEST_BYTES * (blocks + count)) throw new Error(`${file} has the wrong length for ${count} entries`);
+    const indexBytes = Buffer.alloc(DIGEST_BYTES * blocks);
+    readFully(fd, indexBytes, HEADER_BYTES);
+    index = new BigUint64Array(blocks);
+    for (let block = 0; block < blocks; block++) index[block] = indexBytes.readBigUInt64LE(DIGEST_BYTES * block);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  const dataAt = HEADER_BYTES + DIGEST_BYTES * index.length;
+  const blockBytes = Buffer.alloc(DIGEST_BYTES * BLOCK_ENTRIES);
+  return (target) => {
+    // The last block whose first digest is not above the target is the only one that can hold it.
+    let low = 0;
+    let high = index.length - 1;
+    let block = -1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      if (index[mid]! <= target) {
+        block = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    if (block < 0) return false;
+    const entries = Math.min(BLOCK_ENTRIES, count - block * BLOCK_ENTRIES);
+    const bytes = blockBytes.subarray(0, DIGEST_BYTES * entries);
+    readFully(fd, bytes, dataAt + DIGEST_BYTES * BLOCK_ENTRIES * block);
+    return searchSorted(entries, (i) => bytes.readBigUInt64LE(DIGEST_BYTES * i), target);
+  };
+}
+
+/** A list over a digest lookup, made on first use; the exact password or its lower-cased form must not be on it. */
+export function breachedPasswordList(lookup: () => DigestLookup): BreachedPasswordList {
   return {
     isBreached(password) {
-      const list = digests();
+      const has = lookup();
       const lower = password.toLowerCase();
-      return containsDigest(list, password) || (lower !== password && containsDigest(list, lower));
+      return has(digestOf(password)) || (lower !== password && has(digestOf(lower)));
     },
   };
 }
 
-let shared: BigUint64Array | undefined;
+/** The digest file when it is usable, else the list loaded into memory, with `warn` told why. */
+export function openDigestLookup(file: string, warn: (message: string) => void, source: string = breachedListFile()): DigestLookup {
+  try {
+    return openBreachedDigestFile(file, source);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    warn(`breached-password digests: ${reason}; holding the list in memory instead (about 7.6 MB; npm run build writes the file)`);
+    return inMemoryLookup(loadBreachedDigests(source));
+  }
+}
+
+let shared: DigestLookup | undefined;
 
 /**
- * The bundled list, read on first use and then kept for the process: every server started in the
- * process shares the one copy, and a process that never checks a password never pays for it.
+ * The bundled list, opened on first use and then kept for the process: every server started in
+ * the process shares it, and a process that never checks a password never opens it.
  */
-export const bundledBreachedPasswords: BreachedPasswordList = breachedPasswordList(() => (shared ??= loadBreachedDigests()));
+export const bundledBreachedPasswords = (warn: (message: string) => void): BreachedPasswordList =>
+  breachedPasswordList(() => (shared ??= openDigestLookup(breachedDigestsFile, warn)));

@@ -12,8 +12,10 @@ import {
 } from '../../src/core/pools/password-policy.js';
 import type { BreachedPasswordList } from '../../src/core/ports.js';
 import { AppError } from '../../src/errors/app-error.js';
+import { breachedDigestsFile } from '../../src/config/paths.js';
 import {
-  breachedListFile, breachedPasswordList, bundledBreachedPasswords, loadBreachedDigests, MIN_ENTRY_LENGTH,
+  breachedListFile, breachedPasswordList, bundledBreachedPasswords, inMemoryLookup, loadBreachedDigests, MIN_ENTRY_LENGTH,
+  openBreachedDigestFile, openDigestLookup, writeBreachedDigestFile, type DigestLookup,
 } from '../../src/infra/breached-passwords.js';
 import { codeIn, coreDeps, emailPoolConfig, harness, REGION, STRONG_PASSWORD, type Harness } from './fixtures.js';
 
@@ -36,22 +38,30 @@ const refusedAsBreached = (e: unknown) => {
 
 describe('the bundled breached-password list', () => {
   const lines = readFileSync(breachedListFile(), 'utf8').split('\n');
+  const warnings: string[] = [];
+  const bundled = bundledBreachedPasswords((message) => warnings.push(message));
+
+  it('is read from the digest file npm run build wrote, not loaded into memory', () => {
+    assert.doesNotThrow(() => openBreachedDigestFile(breachedDigestsFile));
+    assert.ok(bundled.isBreached('P@ssw0rd'));
+    assert.deepEqual(warnings, []);
+  });
 
   it('is found by module resolution and holds every entry a policy could allow, exactly and lower-cased', () => {
     assert.ok(lines.length >= 999_999, 'the whole top-1M file');
     const entries = lines.filter((p) => p.length >= MIN_ENTRY_LENGTH);
     // Every one of the 100,000 most common, and a stride through the rest of the million.
     const sample = [...entries.slice(0, 100_000), ...entries.filter((_, i) => i % 97 === 0)];
-    const missing = sample.filter((p) => !bundledBreachedPasswords.isBreached(p));
+    const missing = sample.filter((p) => !bundled.isBreached(p));
     assert.deepEqual(missing, []);
-    for (const password of ALL_BREACHED) assert.ok(bundledBreachedPasswords.isBreached(password), password);
-    assert.ok(bundledBreachedPasswords.isBreached('PASSWORD1'), 'matched lower-cased');
-    assert.ok(bundledBreachedPasswords.isBreached('QwErTy123'), 'matched lower-cased');
+    for (const password of ALL_BREACHED) assert.ok(bundled.isBreached(password), password);
+    assert.ok(bundled.isBreached('PASSWORD1'), 'matched lower-cased');
+    assert.ok(bundled.isBreached('QwErTy123'), 'matched lower-cased');
   });
 
   it('leaves strong passwords alone', () => {
     for (const password of [STRONG_PASSWORD, 'Correct-Horse-9-Battery', 'k7#Vq2!mZx9$Lp', 'Brand-New-Passw0rd']) {
-      assert.equal(bundledBreachedPasswords.isBreached(password), false, password);
+      assert.equal(bundled.isBreached(password), false, password);
     }
   });
 
@@ -64,16 +74,70 @@ describe('the bundled breached-password list', () => {
       writeFileSync(file, ['12345', 'abcdef', 'Dragon99', 'pässwörd', ...filler, 'tail-entry'].join('\r\n'));
       const digests = loadBreachedDigests(file);
       assert.equal(digests.length, 3 + filler.length + 1);
-      const list = breachedPasswordList(() => digests);
-      for (const password of ['abcdef', 'Dragon99', 'pässwörd', 'PÄSSWÖRD', 'filler-0', 'filler-8191', 'filler-19999', 'tail-entry']) {
-        assert.ok(list.isBreached(password), password);
+      // The same answers from memory and from a digest file (whose blocks of 512 the filler spans).
+      const digestFile = join(dir, 'list.bin');
+      assert.equal(writeBreachedDigestFile(digestFile, file), digests.length);
+      const lookups: [string, DigestLookup][] = [['memory', inMemoryLookup(digests)], ['file', openBreachedDigestFile(digestFile, file)]];
+      for (const [kind, lookup] of lookups) {
+        const list = breachedPasswordList(() => lookup);
+        for (const password of ['abcdef', 'Dragon99', 'pässwörd', 'PÄSSWÖRD', 'tail-entry', ...filler]) {
+          assert.ok(list.isBreached(password), `${kind}: ${password}`);
+        }
+        for (const password of ['12345', 'abcde', 'dragon99\r', 'Dragon9', 'tail-entr', '', 'filler-20000', 'filler-']) {
+          assert.equal(list.isBreached(password), false, `${kind}: ${JSON.stringify(password)}`);
+        }
+        // Matching is exact or lower-cased, never case-folded the other way: "Dragon99" is listed, "DRAGON99" is not.
+        assert.equal(list.isBreached('DRAGON99'), false, kind);
       }
-      for (const password of ['12345', 'abcde', 'dragon99\r', 'Dragon9', 'tail-entr', '']) assert.equal(list.isBreached(password), false, JSON.stringify(password));
-      // Matching is exact or lower-cased, never case-folded the other way: "Dragon99" is listed, "DRAGON99" is not.
-      assert.equal(list.isBreached('DRAGON99'), false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the digest file', () => {
+  let dir: string;
+  let source: string;
+  let digestFile: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'openpool-digests-'));
+    source = join(dir, 'list.txt');
+    digestFile = join(dir, 'list.bin');
+    writeFileSync(source, 'Dragon99\nsunshine\n');
+    writeBreachedDigestFile(digestFile, source);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const damaged = (name: string, bytes: Buffer) => {
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    return file;
+  };
+
+  it('is refused, saying why, when it is missing, of another layout, cut short or built from another list', () => {
+    const good = readFileSync(digestFile);
+    assert.throws(() => openBreachedDigestFile(join(dir, 'absent.bin'), source), /ENOENT/);
+    const otherMagic = Buffer.from(good);
+    otherMagic.write('OPBRD000', 0, 'latin1');
+    assert.throws(() => openBreachedDigestFile(damaged('magic.bin', otherMagic), source), /not a digest file of this version/);
+    assert.throws(() => openBreachedDigestFile(damaged('short.bin', good.subarray(0, good.length - 1)), source), /wrong length for 2 entries/);
+    assert.throws(() => openBreachedDigestFile(damaged('header.bin', good.subarray(0, 10)), source), /ends early/);
+    const otherSource = join(dir, 'other.txt');
+    writeFileSync(otherSource, 'Dragon99\nsunshine\nletmein1\n');
+    assert.throws(() => openBreachedDigestFile(digestFile, otherSource), /built from another list/);
+  });
+
+  it('falls back to the list in memory, with a warning, when the file cannot be used', () => {
+    const warnings: string[] = [];
+    const lookup = openDigestLookup(join(dir, 'absent.bin'), (message) => warnings.push(message), source);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /absent\.bin.*holding the list in memory/);
+    const list = breachedPasswordList(() => lookup);
+    assert.ok(list.isBreached('Sunshine'));
+    assert.equal(list.isBreached('Correct-Horse-9-Battery'), false);
+    const quiet: string[] = [];
+    assert.ok(breachedPasswordList(() => openDigestLookup(digestFile, (m) => quiet.push(m), source)).isBreached('Dragon99'));
+    assert.deepEqual(quiet, []);
   });
 });
 

@@ -60,7 +60,7 @@ export async function coreDeps(clock: ManualClock = manualClock()): Promise<Test
   const box = createSecretBox(randomBytes(32));
   const issuer = createUrlIssuer(ISSUER_BASE);
   return {
-    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer, audit: recordingAudit(), totp: otplibTotp, breachedPasswords: bundledBreachedPasswords,
+    storage, clock, random: nodeRandom, hasher: await argon2Hasher(), box, sender: recordingSender(), issuer, audit: recordingAudit(), totp: otplibTotp, breachedPasswords: bundledBreachedPasswords((message) => { throw new Error(message); }),
     signer: createJoseSigner({ keys: storage.signingKeys, box, clock, issuer }),
   };
 }

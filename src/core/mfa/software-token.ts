@@ -14,7 +14,7 @@ export async function associateSoftwareToken(deps: Deps, pool: UserPool, user: U
   const secret = deps.random.fromAlphabet(BASE32, SECRET_LENGTH);
   const now = deps.clock.now();
   await deps.storage.mfa.update(pool.id, user.id, (m) => ({ ...m, totpPendingSealed: deps.box.seal(secret), updatedAt: now }));
-  return { secret, uri: deps.totp.uri(secret, pool.name, user.attributes.email ?? user.username) };
+  return { secret, uri: await deps.totp.uri(secret, pool.name, user.attributes.email ?? user.username) };
 }
 
 /** The secret being set up, if any (the hosted setup page shows the same one again after a wrong code). */
@@ -22,7 +22,7 @@ export async function pendingSoftwareToken(deps: Deps, pool: UserPool, user: Use
   const current = await deps.storage.mfa.get(pool.id, user.id);
   if (!current?.totpPendingSealed) return undefined;
   const secret = deps.box.open(current.totpPendingSealed);
-  return { secret, uri: deps.totp.uri(secret, pool.name, user.attributes.email ?? user.username) };
+  return { secret, uri: await deps.totp.uri(secret, pool.name, user.attributes.email ?? user.username) };
 }
 
 /**

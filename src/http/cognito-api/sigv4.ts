@@ -1,5 +1,3 @@
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ApiProtocolError } from './errors.js';
@@ -16,6 +14,10 @@ function amzDate(value: string | undefined): Date | undefined {
   const m = value ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value) : null;
   return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }
+
+/** The AWS SDK's signer, imported on the first signed call: a server that gets none never holds it (about 2 MB). */
+let signerModules: Promise<[typeof import('@smithy/signature-v4'), typeof import('@smithy/hash-node')]> | undefined;
+const loadSigner = () => (signerModules ??= Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node')]));
 
 /**
  * Verifies an AWS Signature Version 4 on an admin call by recomputing it with the AWS SDK's own
@@ -49,6 +51,7 @@ export async function verifySigV4(request: FastifyRequest, rawBody: string, keys
   if (payloadHash !== undefined && payloadHash !== createHash('sha256').update(rawBody, 'utf8').digest('hex')) {
     throw new ApiProtocolError('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body.');
   }
+  const [{ SignatureV4 }, { Hash }] = await loadSigner();
   // applyChecksum off: the signer must not add an x-amz-content-sha256 header the caller did not sign.
   const signer = new SignatureV4({ credentials: key, region: region!, service: service!, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true, applyChecksum: false });
   const url = new URL(request.url, 'http://placeholder');

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import type { MfaType, User } from '../../core/model.js';
 import { maskDestination } from '../../core/users/attributes.js';
 import { AppError } from '../../errors/app-error.js';
@@ -61,6 +60,8 @@ export async function mfaRoutes(app: FastifyInstance) {
 
   async function renderSetup(reply: FastifyReply, ctx: PageContext, user: User, status: number, error?: string) {
     const { secret, uri } = await app.services.mfa.pendingOrNew(ctx.pool, user);
+    // Imported here, on the one page that draws a QR code, so that servers whose users never set up an app never hold it.
+    const { default: QRCode } = await import('qrcode');
     return renderPage(reply, status, 'mfa-setup', {
       title: 'Set up an authenticator app', ...ctx.base, error,
       qr: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, scale: 5 }),
