@@ -6,7 +6,7 @@ import type {
   AuthorizationCode, BrowserSession, Group, MfaType, OneTimeCode, RefreshToken, ResourceServer, SigningKey, TokenFamily, User, UserMfa, UserPool,
 } from '../core/model.js';
 import type { AuthEvent } from '../core/ports.js';
-import type { StoredClient } from './storage.js';
+import type { FamilyWithUser, StoredClient } from './storage.js';
 
 /** JSON columns are TEXT in both backends. */
 export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
@@ -74,6 +74,21 @@ const USER_COLUMN_NAMES = ['id', 'pool_id', 'username', 'username_key', 'status'
 export const USER_COLUMNS = USER_COLUMN_NAMES.join(', ');
 /** The same columns of `users u`, for joins. */
 export const USER_COLUMNS_OF_U = USER_COLUMN_NAMES.map((column) => `u.${column}`).join(', ');
+/**
+ * A token family with its user's columns (all null once the user is deleted): the one read every
+ * request bearing an access token makes. `placeholder` is the dialect's first parameter (? or $1).
+ */
+export type FamilyUserRow = { f_origin_jti: string; f_pool_id: string; f_client_id: string; f_user_id: string; f_created_at: number; f_revoked_at: number | null }
+  & ({ [K in keyof UserRow]: null } | UserRow);
+export const familyWithUserSql = (placeholder: string) => `SELECT f.origin_jti AS f_origin_jti, f.pool_id AS f_pool_id,
+    f.client_id AS f_client_id, f.user_id AS f_user_id, f.created_at AS f_created_at, f.revoked_at AS f_revoked_at, ${USER_COLUMNS_OF_U}
+  FROM token_families f LEFT JOIN users u ON u.pool_id = f.pool_id AND u.id = f.user_id WHERE f.origin_jti = ${placeholder}`;
+export const familyWithUserFromRow = (r: FamilyUserRow): FamilyWithUser => ({
+  family: familyFromRow({
+    origin_jti: r.f_origin_jti, pool_id: r.f_pool_id, client_id: r.f_client_id, user_id: r.f_user_id, created_at: r.f_created_at, revoked_at: r.f_revoked_at,
+  }),
+  user: r.id === null ? undefined : userFromRow(r),
+});
 export const poolFromRow = (r: PoolRow): UserPool => ({
   id: r.id, name: r.name, settings: fromJson(r.settings), createdAt: r.created_at, updatedAt: r.updated_at,
 });

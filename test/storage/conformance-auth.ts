@@ -147,6 +147,28 @@ export function authConformance(name: string, withStorage: WithStorage) {
       });
     });
 
+    it('getFamilyWithUser reads a family with its user as users.get has it, revoked or not, and without the user once deleted', async () => {
+      await withStorage(async (s) => {
+        const { pool, user } = await seedUser(s, 'alice');
+        const bob = userRecord(pool.id, 'bob', { email: 'bob@example.com' });
+        await s.users.create(bob, 'bob', []);
+        const family = familyRecord('f1', pool.id, user.id);
+        for (const fam of [family, familyRecord('f2', pool.id, bob.id)]) await s.tokens.createFamily(fam);
+        assert.deepEqual(plain(await s.tokens.getFamilyWithUser('f1')), plain({ family, user: await s.users.get(pool.id, user.id) }));
+        const second = await s.tokens.getFamilyWithUser('f2');
+        assert.deepEqual(plain(second?.user), plain(await s.users.get(pool.id, bob.id)));
+        assert.equal(second?.user?.attributes.email, 'bob@example.com');
+        assert.equal(await s.tokens.getFamilyWithUser('nope'), undefined);
+        await s.tokens.revokeFamily('f1', T0 + 5);
+        assert.equal((await s.tokens.getFamilyWithUser('f1'))?.family.revokedAt, T0 + 5);
+        assert.ok(await s.users.delete(pool.id, bob.id));
+        // Deleting a user leaves its families (the services revoke them); the read then has no user.
+        const orphan = await s.tokens.getFamilyWithUser('f2');
+        assert.deepEqual(plain(orphan?.family), plain(familyRecord('f2', pool.id, bob.id)));
+        assert.equal(orphan?.user, undefined);
+      });
+    });
+
     it('refresh tokens round-trip; rotation succeeds once and a second rotation of the same token returns false', async () => {
       await withStorage(async (s) => {
         const { pool, user } = await seedUser(s);

@@ -116,11 +116,12 @@ export async function requireLiveAccessToken(deps: Pick<CoreDeps, 'storage' | 's
   const { poolId, payload } = await deps.signer.verify(token);
   if (payload.token_use !== 'access') throw new AppError('InvalidToken', 'The token is not an access token.');
   const originJti = typeof payload.origin_jti === 'string' ? payload.origin_jti : undefined;
-  const family = originJti ? await deps.storage.tokens.getFamily(originJti) : undefined;
-  if (!family || family.revokedAt !== undefined) {
+  // One read for the family and its user: every userInfo and access-token call of the Cognito API makes it.
+  const found = originJti ? await deps.storage.tokens.getFamilyWithUser(originJti) : undefined;
+  if (!found || found.family.revokedAt !== undefined || found.family.poolId !== poolId) {
     throw new AppError('InvalidToken', 'Access token has been revoked');
   }
-  const user = await deps.storage.users.get(poolId, family.userId);
+  const { family, user } = found;
   if (!user || !user.enabled || user.id !== payload.sub) throw new AppError('InvalidToken', 'User does not exist or is disabled.');
   return { poolId, payload, user, family };
 }

@@ -12,7 +12,12 @@ import type {
 } from '../storage.js';
 import { AlreadyExistsError } from '../storage.js';
 import { inTransaction, isUniqueViolation, one, nullable, toJson, type Pool, type Queryable } from './db.js';
-import { authCodeFromRow, codeFromRow, familyFromRow, keyFromRow, refreshFromRow, sessionFromRow, type AuthCodeRow, type CodeRow, type FamilyRow, type KeyRow, type RefreshRow, type SessionRow } from '../rows.js';
+import {
+  authCodeFromRow, codeFromRow, familyFromRow, familyWithUserFromRow, familyWithUserSql, keyFromRow, refreshFromRow, sessionFromRow,
+  type AuthCodeRow, type CodeRow, type FamilyRow, type FamilyUserRow, type KeyRow, type RefreshRow, type SessionRow,
+} from '../rows.js';
+
+const FAMILY_WITH_USER = familyWithUserSql('$1');
 
 interface FailureRow { failures: number; last_failure_at: number; locked_until: number }
 
@@ -118,6 +123,10 @@ export function createAuthStores(pool: Pool) {
     async getFamily(originJti) {
       const r = await one<FamilyRow>(pool, 'SELECT * FROM token_families WHERE origin_jti = $1', [originJti]);
       return r && familyFromRow(r);
+    },
+    async getFamilyWithUser(originJti) {
+      const r = await one<FamilyUserRow>(pool, FAMILY_WITH_USER, [originJti]);
+      return r && familyWithUserFromRow(r);
     },
     async revokeFamily(originJti, now) {
       await pool.query('UPDATE token_families SET revoked_at = $2 WHERE origin_jti = $1 AND revoked_at IS NULL', [originJti, now]);
