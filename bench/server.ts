@@ -13,6 +13,8 @@ import { freePort } from '../test/helpers/ports.js';
 
 export { freePort };
 
+/** V8's young generation as `npm start`, the `openpool` command and the Docker image size it (README: Performance). */
+export const SERVER_NODE_FLAG = '--max-semi-space-size=4';
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const PRELOAD = new URL('./eld-preload.js', import.meta.url).href;
 
@@ -133,7 +135,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || name === 'UV_THREADPOOL_SIZE' || name === 'NODE_OPTIONS' || name === 'GLIBC_TUNABLES') && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--max-semi-space-size=8', '--import', PRELOAD, CLI, '--config', options.configFile], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, SERVER_NODE_FLAG, '--import', PRELOAD, CLI, '--config', options.configFile], {
     env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
   });
   closeSync(stdout);

@@ -160,11 +160,11 @@ export function writeBreachedDigestFile(target: string, source: string = breache
   return digests.length;
 }
 
-function readFully(fd: number, into: Buffer, position: number): void {
+function readFully(fd: number, file: string, into: Buffer, position: number): void {
   let done = 0;
   while (done < into.length) {
     const read = readSync(fd, into, done, into.length - done, position + done);
-    if (read === 0) throw new Error('ends early');
+    if (read === 0) throw new Error(`${file} ends early`);
     done += read;
   }
 }
@@ -180,14 +180,14 @@ export function openBreachedDigestFile(file: string, source: string = breachedLi
   let index: BigUint64Array;
   try {
     const header = Buffer.alloc(HEADER_BYTES);
-    readFully(fd, header, 0);
+    readFully(fd, file, header, 0);
     if (header.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error(`${file} is not a digest file of this version`);
     if (header.readBigUInt64LE(8) !== BigInt(statSync(source).size)) throw new Error(`${file} was built from another list than ${source}`);
     count = Number(header.readBigUInt64LE(16));
     const blocks = Math.ceil(count / BLOCK_ENTRIES);
     if (fstatSync(fd).size !== HEADER_BYTES + DIGEST_BYTES * (blocks + count)) throw new Error(`${file} has the wrong length for ${count} entries`);
     const indexBytes = Buffer.alloc(DIGEST_BYTES * blocks);
-    readFully(fd, indexBytes, HEADER_BYTES);
+    readFully(fd, file, indexBytes, HEADER_BYTES);
     index = new BigUint64Array(blocks);
     for (let block = 0; block < blocks; block++) index[block] = indexBytes.readBigUInt64LE(DIGEST_BYTES * block);
   } catch (error) {
@@ -213,7 +213,7 @@ export function openBreachedDigestFile(file: string, source: string = breachedLi
     if (block < 0) return false;
     const entries = Math.min(BLOCK_ENTRIES, count - block * BLOCK_ENTRIES);
     const bytes = blockBytes.subarray(0, DIGEST_BYTES * entries);
-    readFully(fd, bytes, dataAt + DIGEST_BYTES * BLOCK_ENTRIES * block);
+    readFully(fd, file, bytes, dataAt + DIGEST_BYTES * BLOCK_ENTRIES * block);
     return searchSorted(entries, (i) => bytes.readBigUInt64LE(DIGEST_BYTES * i), target);
   };
 }
