@@ -14,7 +14,7 @@ import { freePort } from '../test/helpers/ports.js';
 export { freePort };
 
 /** V8's young generation as `npm start`, the `openpool` command and the Docker image size it (README: Performance). */
-export const SERVER_NODE_FLAG = '--max-semi-space-size=4';
+export const SERVER_NODE_FLAG = '--max-semi-space-size=8';
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const PRELOAD = new URL('./eld-preload.js', import.meta.url).href;
 
