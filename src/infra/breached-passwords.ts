@@ -48,7 +48,7 @@ function avalanche(h: number): number {
   return h >>> 0;
 }
 
-export function digestOf(password: string): bigint {
+function digestOf(password: string): bigint {
   const bytes = Buffer.from(password, 'utf8');
   return (BigInt(hashHigh(bytes, 0, bytes.length)) << 32n) | BigInt(hashLow(bytes, 0, bytes.length));
 }
@@ -172,7 +172,9 @@ function readFully(fd: number, file: string, into: Buffer, position: number): vo
 /**
  * A lookup over a digest file. Throws, saying why, when the file is missing, of another layout,
  * cut short, or built from another list than `source` (the package was upgraded since the build).
- * The file stays open for the lookup's life: one descriptor per process.
+ * The file stays open for the lookup's life: one descriptor per process. A lookup reads its block
+ * synchronously (from the page cache once the file has been read): a few microseconds, on the
+ * rare requests that choose a password, which keeps the port's check synchronous.
  */
 export function openBreachedDigestFile(file: string, source: string = breachedListFile()): DigestLookup {
   const fd = openSync(file, 'r');
