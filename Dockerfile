@@ -12,6 +12,9 @@ RUN npm ci
 # tsconfig also includes test/, which is left out: the image compiles src/ only.
 COPY tsconfig.json ./
 COPY src ./src
+# The build's last step (the breached-password digests) runs compiled code, which finds the
+# project root as the folder holding package.json and migrations/.
+COPY migrations ./migrations
 RUN npm run build \
  && npm prune --omit=dev
 

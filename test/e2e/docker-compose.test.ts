@@ -267,6 +267,15 @@ describe('docker-compose.yml and Dockerfile, checked statically', () => {
     assert.equal(args(runtime, 'USER').at(-1), 'node');
   });
 
+  it('copies into the build stage, before npm run build, what its compiled steps need to find the project root', () => {
+    const build = stages[0]!;
+    const buildAt = build.findIndex((i) => i.name === 'RUN' && i.args.includes('npm run build'));
+    assert.ok(buildAt > 0, 'the build stage runs npm run build');
+    const copied = build.slice(0, buildAt).filter((i) => i.name === 'COPY').flatMap((i) => i.args.split(/\s+/).slice(0, -1).map((src) => posix.basename(src)));
+    // paths.ts: the root is the folder holding package.json and migrations/ (build-breached-digests.js writes into its dist/).
+    for (const needed of ['package.json', 'migrations', 'src', 'tsconfig.json']) assert.ok(copied.includes(needed), `the build stage copies ${needed} before npm run build`);
+  });
+
   it('copies into the runtime image everything the server reads from its project root', () => {
     const copies = args(runtime, 'COPY').map((c) => c.split(/\s+/).filter((w) => !w.startsWith('--')));
     const workdir = args(runtime, 'WORKDIR').at(-1);
