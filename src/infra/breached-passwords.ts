@@ -114,17 +114,26 @@ export function loadBreachedDigests(file: string = breachedListFile()): BigUint6
 /** Whether a digest is on the list. */
 export type DigestLookup = (digest: bigint) => boolean;
 
-function searchSorted(length: number, at: (index: number) => bigint, target: bigint): boolean {
+/** The last index in [0, length) whose sorted value is not above `target`; -1 when every value is above it. */
+function floorIndex(length: number, at: (index: number) => bigint, target: bigint): number {
   let low = 0;
   let high = length - 1;
+  let floor = -1;
   while (low <= high) {
     const mid = (low + high) >>> 1;
-    const value = at(mid);
-    if (value === target) return true;
-    if (value < target) low = mid + 1;
-    else high = mid - 1;
+    if (at(mid) <= target) {
+      floor = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
   }
-  return false;
+  return floor;
+}
+
+function searchSorted(length: number, at: (index: number) => bigint, target: bigint): boolean {
+  const floor = floorIndex(length, at, target);
+  return floor >= 0 && at(floor) === target;
 }
 
 /** A lookup over digests held in memory (about 7.6 MB for the bundled list). */
@@ -200,18 +209,7 @@ export function openBreachedDigestFile(file: string, source: string = breachedLi
   const blockBytes = Buffer.alloc(DIGEST_BYTES * BLOCK_ENTRIES);
   return (target) => {
     // The last block whose first digest is not above the target is the only one that can hold it.
-    let low = 0;
-    let high = index.length - 1;
-    let block = -1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      if (index[mid]! <= target) {
-        block = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
+    const block = floorIndex(index.length, (i) => index[i]!, target);
     if (block < 0) return false;
     const entries = Math.min(BLOCK_ENTRIES, count - block * BLOCK_ENTRIES);
     const bytes = blockBytes.subarray(0, DIGEST_BYTES * entries);

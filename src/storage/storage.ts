@@ -210,7 +210,6 @@ export interface FamilyWithUser { family: TokenFamily; user?: User }
 
 export interface TokenStore {
   createFamily(family: TokenFamily): Promise<void>;
-  getFamily(originJti: string): Promise<TokenFamily | undefined>;
   /** The family and its user (undefined once deleted) in one read: what every request bearing an access token checks. */
   getFamilyWithUser(originJti: string): Promise<FamilyWithUser | undefined>;
   revokeFamily(originJti: string, now: number): Promise<void>;

@@ -61,16 +61,17 @@ const invalidRefresh = () => new AppError('InvalidGrant', 'Invalid Refresh Token
 export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, stored: RefreshToken | undefined): Promise<SignInTokens> {
   const now = deps.clock.now();
   if (!stored || stored.clientId !== client.id || stored.poolId !== pool.id || stored.expiresAt <= now) throw invalidRefresh();
-  const family = await deps.storage.tokens.getFamily(stored.originJti);
-  if (!family || family.revokedAt !== undefined) throw invalidRefresh();
+  const found = await deps.storage.tokens.getFamilyWithUser(stored.originJti);
+  if (!found || found.family.revokedAt !== undefined) throw invalidRefresh();
   const rotation = client.settings.refreshTokenRotation;
   if (stored.replacedAt !== undefined && now - stored.replacedAt > rotation.retryGracePeriodSeconds * 1000) {
     // A rotated-out token used again: someone may hold a copy, so end the whole family.
     await deps.storage.tokens.revokeFamily(stored.originJti, now);
     throw invalidRefresh();
   }
-  const user = await deps.storage.users.get(pool.id, stored.userId);
-  if (!user) throw invalidRefresh();
+  // The family was made with the token, for the same pool and user; the user is gone once deleted.
+  const { user } = found;
+  if (!user || user.poolId !== pool.id || user.id !== stored.userId) throw invalidRefresh();
   if (!user.enabled) throw new AppError('NotAuthorized', 'User is disabled.');
 
   const tokens = await signUserTokens(deps, {
@@ -116,7 +117,7 @@ export async function requireLiveAccessToken(deps: Pick<CoreDeps, 'storage' | 's
   const { poolId, payload } = await deps.signer.verify(token);
   if (payload.token_use !== 'access') throw new AppError('InvalidToken', 'The token is not an access token.');
   const originJti = typeof payload.origin_jti === 'string' ? payload.origin_jti : undefined;
-  // One read for the family and its user: every userInfo and access-token call of the Cognito API makes it.
+  // One read for the family and its user: every userInfo, access-token call of the Cognito API and refresh makes it.
   const found = originJti ? await deps.storage.tokens.getFamilyWithUser(originJti) : undefined;
   if (!found || found.family.revokedAt !== undefined || found.family.poolId !== poolId) {
     throw new AppError('InvalidToken', 'Access token has been revoked');

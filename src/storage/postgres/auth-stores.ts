@@ -13,8 +13,8 @@ import type {
 import { AlreadyExistsError } from '../storage.js';
 import { inTransaction, isUniqueViolation, one, nullable, toJson, type Pool, type Queryable } from './db.js';
 import {
-  authCodeFromRow, codeFromRow, familyFromRow, familyWithUserFromRow, familyWithUserSql, keyFromRow, refreshFromRow, sessionFromRow,
-  type AuthCodeRow, type CodeRow, type FamilyRow, type FamilyUserRow, type KeyRow, type RefreshRow, type SessionRow,
+  authCodeFromRow, codeFromRow, familyWithUserFromRow, familyWithUserSql, keyFromRow, refreshFromRow, sessionFromRow,
+  type AuthCodeRow, type CodeRow, type FamilyUserRow, type KeyRow, type RefreshRow, type SessionRow,
 } from '../rows.js';
 
 const FAMILY_WITH_USER = familyWithUserSql('$1');
@@ -119,10 +119,6 @@ export function createAuthStores(pool: Pool) {
     async createFamily(f) {
       await pool.query('INSERT INTO token_families (origin_jti, pool_id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)',
         [f.originJti, f.poolId, f.clientId, f.userId, f.createdAt]);
-    },
-    async getFamily(originJti) {
-      const r = await one<FamilyRow>(pool, 'SELECT * FROM token_families WHERE origin_jti = $1', [originJti]);
-      return r && familyFromRow(r);
     },
     async getFamilyWithUser(originJti) {
       const r = await one<FamilyUserRow>(pool, FAMILY_WITH_USER, [originJti]);

@@ -13,8 +13,8 @@ import type {
 } from '../storage.js';
 import { isUniqueViolation, toJson } from './json.js';
 import {
-  authCodeFromRow, codeFromRow, familyFromRow, familyWithUserFromRow, familyWithUserSql, keyFromRow, refreshFromRow, sessionFromRow,
-  type AuthCodeRow, type CodeRow, type FamilyRow, type FamilyUserRow, type KeyRow, type RefreshRow, type SessionRow,
+  authCodeFromRow, codeFromRow, familyWithUserFromRow, familyWithUserSql, keyFromRow, refreshFromRow, sessionFromRow,
+  type AuthCodeRow, type CodeRow, type FamilyUserRow, type KeyRow, type RefreshRow, type SessionRow,
 } from '../rows.js';
 
 const keyParams = (k: SigningKey) => ({
@@ -51,7 +51,6 @@ export function createAuthStores(db: Database.Database) {
     sessionDeleteForUser: db.prepare('DELETE FROM browser_sessions WHERE pool_id = ? AND user_id = ?'),
     familyInsert: db.prepare(`INSERT INTO token_families (origin_jti, pool_id, client_id, user_id, created_at)
       VALUES (@originJti, @poolId, @clientId, @userId, @createdAt)`),
-    familyGet: db.prepare<[string], FamilyRow>('SELECT * FROM token_families WHERE origin_jti = ?'),
     familyWithUser: db.prepare<[string], FamilyUserRow>(familyWithUserSql('?')),
     familyRevoke: db.prepare('UPDATE token_families SET revoked_at = ? WHERE origin_jti = ? AND revoked_at IS NULL'),
     familyRevokeUser: db.prepare('UPDATE token_families SET revoked_at = ? WHERE pool_id = ? AND user_id = ? AND revoked_at IS NULL'),
@@ -133,7 +132,6 @@ export function createAuthStores(db: Database.Database) {
 
   const tokens: TokenStore = {
     async createFamily(f) { q.familyInsert.run(f); },
-    async getFamily(originJti) { const r = q.familyGet.get(originJti); return r && familyFromRow(r); },
     async getFamilyWithUser(originJti) { const r = q.familyWithUser.get(originJti); return r && familyWithUserFromRow(r); },
     async revokeFamily(originJti, now) { q.familyRevoke.run(now, originJti); },
     async revokeFamiliesOfUser(poolId, userId, now) { q.familyRevokeUser.run(now, poolId, userId); },
