@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpRequest, oneConnection } from './http.js';
 import { freePort } from '../test/helpers/ports.js';
+import { NODE_FLAGS, PROCESS_ENV } from '../src/config/process-settings.js';
 
 export { freePort };
 
-/** V8's young generation as `npm start`, the `openpool` command and the Docker image size it (README: Performance). */
-export const SERVER_NODE_FLAG = '--max-semi-space-size=8';
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const PRELOAD = new URL('./eld-preload.js', import.meta.url).href;
 
@@ -128,14 +127,16 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     // limiter itself still runs on every limited request, so its cost is measured.
     RATE_LIMIT_PER_MINUTE: '1000000',
     // As `npm start`, the `openpool` command and the Docker image run it (README: Performance).
-    MALLOC_ARENA_MAX: '1',
+    ...PROCESS_ENV,
     ...options.env,
   };
-  // glibc's allocator settings, libuv's pool size and Node's options pass through, so their effects can be measured.
-  for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || name === 'UV_THREADPOOL_SIZE' || name === 'NODE_OPTIONS' || name === 'GLIBC_TUNABLES') && value !== undefined) env[name] = value;
+  // The allocator's settings (glibc's, or another allocator preloaded with its MALLOC_CONF), libuv's pool
+  // size and Node's options pass through, so their effects can be measured.
+  const passed = new Set(['UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'GLIBC_TUNABLES', 'LD_PRELOAD']);
+  for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || passed.has(name)) && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, SERVER_NODE_FLAG, '--import', PRELOAD, CLI, '--config', options.configFile], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...NODE_FLAGS, '--import', PRELOAD, CLI, '--config', options.configFile], {
     env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
   });
   closeSync(stdout);

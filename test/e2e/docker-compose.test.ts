@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadServerConfig } from '../../src/config/load.js';
 import { projectRoot } from '../../src/config/paths.js';
+import { NODE_FLAGS, PROCESS_ENV } from '../../src/config/process-settings.js';
 import { EnvShape } from '../../src/config/schema.js';
 
 type Dict = Record<string, unknown>;
@@ -215,7 +216,7 @@ describe('docker-compose.yml and Dockerfile, checked statically', () => {
     const known = new Set(Object.keys(EnvShape.shape));
     for (const key of Object.keys(env)) assert.ok(known.has(key), `${key} is not an OpenPool environment variable (typo?)`);
     // Read by Node and glibc rather than OpenPool.
-    const runtime = new Set(['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']);
+    const runtime = new Set(['NODE_ENV', 'NODE_OPTIONS', ...Object.keys(PROCESS_ENV)]);
     for (const key of Object.keys(imageEnv)) {
       if (!runtime.has(key)) assert.ok(known.has(key), `Dockerfile ENV ${key} is not an OpenPool environment variable (typo?)`);
     }
@@ -243,6 +244,11 @@ describe('docker-compose.yml and Dockerfile, checked statically', () => {
     assert.ok(env.OPENPOOL_SECRET_KEY!.length >= 32);
     assert.match(env.OPENPOOL_SECRET_KEY!, /dev/i);
     assert.equal(interpolate(raw, { OPENPOOL_SECRET_KEY: 'from-the-shell' }), 'from-the-shell');
+  });
+
+  it('runs node with the process settings npm start and the openpool command use', () => {
+    for (const [name, value] of Object.entries(PROCESS_ENV)) assert.equal(imageEnv[name], value, `Dockerfile ENV ${name}`);
+    assert.equal(imageEnv.NODE_OPTIONS, NODE_FLAGS.join(' '));
   });
 
   it('EXPOSEs the published container port and runs a file the build produces', () => {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../../src/config/paths.js';
+import { NODE_FLAGS, PROCESS_ENV, PROCESS_ENV_TEXT } from '../../src/config/process-settings.js';
+import { freePort } from '../helpers/ports.js';
 
 /*
  * A fresh process, so its module caches hold only what starting the server loaded: CommonJS
@@ -48,6 +51,45 @@ describe('what a single SQLite process loads', () => {
       for (const used of ['fastify', 'better-sqlite3', 'argon2', 'jose', 'zod']) assert.ok(loaded.includes(used), `${used} should be loaded: ${loaded.join(' ')}`);
       for (const unused of ['pg', 'ioredis', 'nodemailer', 'otplib', 'qrcode', '@smithy/signature-v4']) assert.ok(!loaded.includes(unused), `${unused} is loaded though nothing has needed it`);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// glibc and V8 read these only at process start, so the launchers must set them (README: Performance).
+describe('how a server process is started', () => {
+  it('npm start sets each process setting unless the shell already has, and passes the V8 flags', () => {
+    const start: string = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).scripts.start;
+    for (const [name, value] of Object.entries(PROCESS_ENV)) assert.ok(start.includes(`${name}=\${${name}:-${value}} `), `npm start sets ${name}=${value}: ${start}`);
+    assert.ok(start.includes(`node ${NODE_FLAGS.join(' ')} dist/src/cli.js`), start);
+  });
+
+  it('the openpool command, run as a program, is a node process with those settings', async () => {
+    const cli = join(projectRoot, 'dist', 'src', 'cli.js');
+    assert.equal(readFileSync(cli, 'utf8').split('\n')[0], `#!/usr/bin/env -S ${PROCESS_ENV_TEXT} node ${NODE_FLAGS.join(' ')}`);
+    const dir = mkdtempSync(join(tmpdir(), 'openpool-command-'));
+    const port = await freePort();
+    // The file itself, not process.execPath with it: the kernel reads the shebang and env(1) applies it.
+    const child = spawn(cli, [], {
+      cwd: dir, stdio: 'ignore',
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'silent', DATABASE_URL: `sqlite:${join(dir, 'openpool.db')}` },
+    });
+    const exited = once(child, 'exit');
+    try {
+      let up = false;
+      for (let i = 0; i < 200 && !up && child.exitCode === null; i++) {
+        up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+        if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(up, 'the server answered /health');
+      const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+      for (const [name, value] of Object.entries(PROCESS_ENV)) assert.ok(environ.includes(`${name}=${value}`), `${name}=${value} in the environment`);
+      const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+      assert.match(argv[0]!, /node$/, 'env(1) replaced itself with node');
+      assert.deepEqual(argv.slice(1, 1 + NODE_FLAGS.length), [...NODE_FLAGS]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
       rmSync(dir, { recursive: true, force: true });
     }
   });
