@@ -23,9 +23,8 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # Process settings (src/config/process-settings.ts; measured in README's Performance section): one
 # malloc arena, so buffers freed by libuv's threads (argon2's 19 MiB each) are reused rather than
-# kept per thread; transparent huge pages for malloc's memory, which argon2 runs faster on; and a
-# smaller young generation.
-ENV MALLOC_ARENA_MAX=1 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 NODE_OPTIONS=--max-semi-space-size=8
+# kept per thread, and a smaller young generation.
+ENV MALLOC_ARENA_MAX=1 NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 # The server finds its root as the folder holding package.json and migrations/,
 # then reads views/ and public/ beside them: keep these four together in /app.

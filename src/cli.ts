@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=8
 import { parseInvocation, runInvocation } from './cli/commands.js';
 import { ConfigError } from './core/pools/apply-config.js';
 import { openOperatorSession, startOpenPool } from './main.js';

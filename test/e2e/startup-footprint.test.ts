@@ -64,11 +64,6 @@ describe('how a server process is started', () => {
     assert.ok(start.includes(`node ${NODE_FLAGS.join(' ')} dist/src/cli.js`), start);
   });
 
-  it('npm run bench measures the argon2 ceiling in-process with the same glibc tunables the server gets', () => {
-    const bench: string = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).scripts.bench;
-    assert.ok(bench.includes(`GLIBC_TUNABLES=\${GLIBC_TUNABLES:-${PROCESS_ENV.GLIBC_TUNABLES}} node dist/bench/run.js`), bench);
-  });
-
   it('the openpool command, run as a program, is a node process with those settings', async () => {
     const cli = join(projectRoot, 'dist', 'src', 'cli.js');
     assert.equal(readFileSync(cli, 'utf8').split('\n')[0], `#!/usr/bin/env -S ${PROCESS_ENV_TEXT} node ${NODE_FLAGS.join(' ')}`);
