@@ -136,7 +136,9 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || passed.has(name)) && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...NODE_FLAGS, '--import', PRELOAD, CLI, '--config', options.configFile], {
+  // BENCH_NODE_FLAGS: more flags for the server's node, after its own (V8 flags NODE_OPTIONS refuses).
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...NODE_FLAGS, ...extra, '--import', PRELOAD, CLI, '--config', options.configFile], {
     env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
   });
   closeSync(stdout);
