@@ -23,7 +23,6 @@ import { cannon, SCENARIOS, tokenRequest, type Requests, type RunStats } from '.
 import { BENCH, benchConfig, signInEmail } from './seed.js';
 import { cpuMs, freePort, rssMb, rssPeakSampler, benchWorkspace, startServer, superviseChild } from './server.js';
 import { prepareTarget, type Target } from './target.js';
-import { NODE_FLAGS, PROCESS_ENV_TEXT } from '../src/config/process-settings.js';
 
 /** Exact versions, checked before every run; another version in bench/.compare is replaced. */
 export const COMPETITORS = { 'oidc-provider': '9.13.3', 'cognito-local': '5.3.0' } as const;
@@ -389,7 +388,7 @@ async function startOpenPool(dir: string, users: number): Promise<Contestant> {
     const built = async (id: string) => (await SCENARIOS.find((s) => s.id === id)!.requests!(target));
     return {
       name: 'OpenPool', version: 'this checkout',
-      setup: `bench server as in the main mode (SQLite WAL, LOG_LEVEL=info to /dev/null, ${PROCESS_ENV_TEXT} ${NODE_FLAGS.join(' ')}); no seeded directory`,
+      setup: `bench server as in the main mode (SQLite WAL, LOG_LEVEL=info to /dev/null, ${server.settings}); no seeded directory`,
       plans: {
         '1': plan(await built('1'), checks.discovery),
         '2': plan(await built('2'), checks.jwks),

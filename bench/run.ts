@@ -91,7 +91,7 @@ async function main() {
     const directory = await seedDirectory(join(dataDir, 'openpool.db'), options.directoryUsers);
     log(`seeded ${directory.users} users in ${(directory.ms / 1000).toFixed(1)} s; starting OpenPool`);
     server = await startServer({ dataDir, configFile, logFile: options.serverLog });
-    log(`OpenPool pid ${server.pid} at ${server.url}; creating sign-in users and tokens through the API`);
+    log(`OpenPool pid ${server.pid} at ${server.url} (${server.settings}); creating sign-in users and tokens through the API`);
     const rssAfterStartMb = rssMb(server.pid);
     const target = await prepareTarget(server.url, { users: Math.max(...options.connections), directorySize: directory.users });
     await server.settle();
@@ -128,7 +128,7 @@ async function main() {
       options: {
         durationS: options.durationS, warmupS: options.warmupS, connections: options.connections, scenarios: options.scenarios.map((s) => s.id),
         directoryUsers: options.directoryUsers, ceilingSeconds: options.ceilingSeconds, soak: options.soak, soakSeconds: options.soak ? options.soakSeconds : undefined,
-        server: 'one process, SQLite (WAL), LOG_LEVEL=info (stdout to /dev/null), RATE_LIMIT_PER_MINUTE=1000000',
+        server: `one process, SQLite (WAL), LOG_LEVEL=info (stdout to /dev/null), RATE_LIMIT_PER_MINUTE=1000000, ${server.settings}`,
       },
       directory: { users: directory.users, seedMs: Math.round(directory.ms) },
       serverRssMb: { afterStart: rssAfterStartMb, afterSetup: rssAfterSetupMb },

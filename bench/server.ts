@@ -10,12 +10,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpRequest, oneConnection } from './http.js';
 import { freePort } from '../test/helpers/ports.js';
-import { NODE_FLAGS, PROCESS_ENV } from '../src/config/process-settings.js';
+import { NODE_FLAGS, PROCESS_ENV, shellAssignments } from '../src/config/process-settings.js';
 
 export { freePort };
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const PRELOAD = new URL('./eld-preload.js', import.meta.url).href;
+// The allocator's settings (glibc's, or another allocator preloaded with its MALLOC_CONF), libuv's pool
+// size and Node's options pass through to the server, so their effects can be measured.
+const PASSED = new Set(['UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'GLIBC_TUNABLES', 'LD_PRELOAD']);
+const passedThrough = (name: string) => name.startsWith('MALLOC_') || PASSED.has(name);
 
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {
@@ -91,6 +95,8 @@ export interface EventLoopDelay {
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** What its node ran with, as a shell would write it: process settings, what passed through, node flags. */
+  settings: string;
   /** The server's event-loop delay since the last reset; `reset` starts a new window. */
   eventLoopDelay(reset?: boolean): Promise<EventLoopDelay>;
   /** Waits until the server answers /health promptly again (work queued by a finished run is done). */
@@ -130,15 +136,13 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     ...PROCESS_ENV,
     ...options.env,
   };
-  // The allocator's settings (glibc's, or another allocator preloaded with its MALLOC_CONF), libuv's pool
-  // size and Node's options pass through, so their effects can be measured.
-  const passed = new Set(['UV_THREADPOOL_SIZE', 'NODE_OPTIONS', 'GLIBC_TUNABLES', 'LD_PRELOAD']);
-  for (const [name, value] of Object.entries(process.env)) if ((name.startsWith('MALLOC_') || passed.has(name)) && value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries(process.env)) if (passedThrough(name) && value !== undefined) env[name] = value;
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the README's profiling notes).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_FLAGS: more flags for the server's node, after its own (V8 flags NODE_OPTIONS refuses).
-  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...NODE_FLAGS, ...extra, '--import', PRELOAD, CLI, '--config', options.configFile], {
+  const flags = [...NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
+  const settingsEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => (e[0] in PROCESS_ENV || passedThrough(e[0])) && e[1] !== undefined));
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...flags, '--import', PRELOAD, CLI, '--config', options.configFile], {
     env, stdio: ['ignore', stdout, stderr, 'ipc'], cwd: options.dataDir,
   });
   closeSync(stdout);
@@ -153,6 +157,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   return {
     url,
     pid: child.pid!,
+    settings: `${shellAssignments(settingsEnv)} node ${flags.join(' ')}`,
     eventLoopDelay(reset = false) {
       const gone = supervised.gone();
       if (gone) return Promise.reject(gone);

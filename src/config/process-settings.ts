@@ -16,5 +16,7 @@ export const PROCESS_ENV = {
 /** V8's young generation: 8 MB semi-spaces instead of up to 16, about 20 MB less RSS under load. */
 export const NODE_FLAGS = ['--max-semi-space-size=8'] as const;
 
-/** PROCESS_ENV as a shell writes it before a command: `NAME=value NAME=value`. */
-export const PROCESS_ENV_TEXT = Object.entries(PROCESS_ENV).map(([name, value]) => `${name}=${value}`).join(' ');
+/** Variables as a shell writes them before a command (`NAME=value NAME=value`), as the shebang does. */
+export function shellAssignments(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ');
+}

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { AdminConfirmSignUpCommand, AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createBackendDatabase, type BackendDatabase } from '../helpers/backend.js';
+import { untilHealthy } from '../helpers/child-server.js';
 import { integrityCheck } from '../helpers/database.js';
 import { STRONG_PASSWORD } from '../helpers/flows.js';
 import { freePort } from '../helpers/server.js';
@@ -76,27 +77,7 @@ describe('a server killed with SIGKILL under load', () => {
     };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
-    let onExit!: (code: number | null, signal: NodeJS.Signals | null) => void;
-    const exited = new Promise<never>((_, reject) => {
-      onExit = (code, signal) => reject(new Error(`server exited (${code ?? signal}) during startup:\n${output}`));
-      proc.once('exit', onExit);
-    });
-    const ready = (async () => {
-      for (let i = 0; i < 300; i++) {
-        try {
-          if ((await fetch(`${url}/health`)).status === 200) return;
-        } catch {
-          // not listening yet
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`server not ready within 15 s:\n${output}`);
-    })();
-    try {
-      await Promise.race([ready, exited]);
-    } finally {
-      proc.off('exit', onExit);
-    }
+    await untilHealthy(url, proc, { context: () => output });
   }
 
   async function killServer(): Promise<void> {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../../src/config/paths.js';
-import { NODE_FLAGS, PROCESS_ENV, PROCESS_ENV_TEXT } from '../../src/config/process-settings.js';
+import { NODE_FLAGS, PROCESS_ENV, shellAssignments } from '../../src/config/process-settings.js';
+import { untilHealthy } from '../helpers/child-server.js';
 import { freePort } from '../helpers/ports.js';
 
 /*
@@ -66,22 +67,19 @@ describe('how a server process is started', () => {
 
   it('the openpool command, run as a program, is a node process with those settings', async () => {
     const cli = join(projectRoot, 'dist', 'src', 'cli.js');
-    assert.equal(readFileSync(cli, 'utf8').split('\n')[0], `#!/usr/bin/env -S ${PROCESS_ENV_TEXT} node ${NODE_FLAGS.join(' ')}`);
+    assert.equal(readFileSync(cli, 'utf8').split('\n')[0], `#!/usr/bin/env -S ${shellAssignments(PROCESS_ENV)} node ${NODE_FLAGS.join(' ')}`);
     const dir = mkdtempSync(join(tmpdir(), 'openpool-command-'));
     const port = await freePort();
     // The file itself, not process.execPath with it: the kernel reads the shebang and env(1) applies it.
     const child = spawn(cli, [], {
-      cwd: dir, stdio: 'ignore',
+      cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
       env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'silent', DATABASE_URL: `sqlite:${join(dir, 'openpool.db')}` },
     });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-10_000)));
     const exited = once(child, 'exit');
     try {
-      let up = false;
-      for (let i = 0; i < 200 && !up && child.exitCode === null; i++) {
-        up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
-        if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      assert.ok(up, 'the server answered /health');
+      await untilHealthy(`http://127.0.0.1:${port}`, child, { context: () => stderr });
       const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
       for (const [name, value] of Object.entries(PROCESS_ENV)) assert.ok(environ.includes(`${name}=${value}`), `${name}=${value} in the environment`);
       const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
