@@ -177,8 +177,8 @@ export function createServices(deps: CoreDeps) {
       requireAuthFlow,
       verifySecretHash,
       passwordSignIn: (pool: UserPool, client: Client, username: string, password: string) => passwordSignIn(deps, pool, client, username, password),
-      refreshTokenSignIn: (pool: UserPool, client: Client, refreshToken: string | undefined) =>
-        auditedRefresh(deps, pool, client, refreshToken, (stored) => refreshTokenSignIn(deps, pool, client, refreshToken, stored)),
+      refreshTokenSignIn: (pool: UserPool, client: Client, params: { refreshToken?: string; secretHash?: string }) =>
+        auditedRefresh(deps, pool, client, params.refreshToken, (stored) => refreshTokenSignIn(deps, pool, client, params, stored)),
       respondNewPassword: (pool: UserPool, client: Client, session: string | undefined, password: string | undefined, attributes: Record<string, string>) =>
         respondNewPassword(deps, pool, client, session, password, attributes),
       startSrp: (pool: UserPool, client: Client, username: string | undefined, srpA: string | undefined) => startSrpSignIn(deps, pool, client, username, srpA),

@@ -127,12 +127,12 @@ describe('audited use cases', () => {
   it('token refresh on both surfaces, revocation and global sign-out', async () => {
     const { user, tokens } = await confirmedUser();
     const m = mark();
-    await h.services.api.refreshTokenSignIn(h.pool, app, tokens.refreshToken);
+    await h.services.api.refreshTokenSignIn(h.pool, app, { refreshToken: tokens.refreshToken });
     await h.services.oauth.refresh(h.pool, app, tokens.refreshToken);
     await assert.rejects(h.services.oauth.refresh(h.pool, app, 'not-a-refresh-token'), failsWith('InvalidGrant'));
     await h.services.oauth.revoke(app, 'not-a-refresh-token'); // revokes nothing, so no event
     await h.services.oauth.revoke(app, tokens.refreshToken!);
-    await assert.rejects(h.services.api.refreshTokenSignIn(h.pool, app, tokens.refreshToken), failsWith('InvalidGrant'));
+    await assert.rejects(h.services.api.refreshTokenSignIn(h.pool, app, { refreshToken: tokens.refreshToken }), failsWith('InvalidGrant'));
     const again = await h.services.api.passwordSignIn(h.pool, app, (await h.deps.storage.users.get(h.pool.id, user.id))!.attributes.email!, STRONG_PASSWORD);
     const accessToken = again.kind === 'tokens' ? again.tokens.accessToken : assert.fail();
     await h.services.api.globalSignOut(accessToken);

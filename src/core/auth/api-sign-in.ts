@@ -7,6 +7,7 @@ import { amrFor } from '../mfa/factors.js';
 import { checkFactor, secondFactorStep, startFactor } from '../mfa/second-factor.js';
 import { associateSoftwareToken, verifySoftwareToken } from '../mfa/software-token.js';
 import { issueSignInTokens, refreshSignIn, type SignInTokens } from '../tokens/families.js';
+import { requireSecretHashSent, verifySecretHash } from './secret-hash.js';
 import { authenticatePassword, signInState } from '../users/authenticate.js';
 import { missingRequiredAttributes } from '../users/attributes.js';
 import { completeNewPassword } from '../users/new-password.js';
@@ -210,11 +211,16 @@ export async function recordMfaChange(deps: Pick<CoreDeps, 'audit'>, pool: UserP
   await deps.audit.record({ type: 'MfaChange', poolId: pool.id, userId: user.id, username: user.username, clientId, outcome: 'Pass' });
 }
 
-/** REFRESH_TOKEN_AUTH: new ID and access tokens; the refresh token itself is not returned. */
+/**
+ * REFRESH_TOKEN_AUTH: new ID and access tokens; the refresh token itself is not returned. A client
+ * with a secret proves it with SECRET_HASH over the token owner's username (or `sub`), as Cognito
+ * has it computed for refreshes; the name the user signed in with is not accepted.
+ */
 export async function refreshTokenSignIn(
-  deps: Deps, pool: UserPool, client: Client, refreshToken: string | undefined, stored: RefreshToken | undefined,
+  deps: Deps, pool: UserPool, client: Client, params: { refreshToken?: string; secretHash?: string }, stored: RefreshToken | undefined,
 ): Promise<ApiAuthResult> {
-  if (!refreshToken) throw new AppError('InvalidParameter', 'Missing required parameter REFRESH_TOKEN');
-  const tokens = await refreshSignIn(deps, pool, client, stored);
+  if (!params.refreshToken) throw new AppError('InvalidParameter', 'Missing required parameter REFRESH_TOKEN');
+  requireSecretHashSent(client, params.secretHash);
+  const tokens = await refreshSignIn(deps, pool, client, stored, (user) => verifySecretHash(client, params.secretHash, [user.username, user.id]));
   return { kind: 'tokens', tokens, withRefreshToken: tokens.refreshToken !== undefined };
 }

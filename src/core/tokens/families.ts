@@ -57,21 +57,26 @@ const invalidRefresh = () => new AppError('InvalidGrant', 'Invalid Refresh Token
 /**
  * New ID and access tokens from a refresh token (as auditedRefresh found it stored, or not), with
  * attributes and groups read afresh. The same refresh token stays valid unless the client rotates them.
+ * `authorize` checks what the caller proved besides the token (a SECRET_HASH over the owner's name).
  */
-export async function refreshSignIn(deps: Deps, pool: UserPool, client: Client, stored: RefreshToken | undefined): Promise<SignInTokens> {
+export async function refreshSignIn(
+  deps: Deps, pool: UserPool, client: Client, stored: RefreshToken | undefined, authorize?: (user: User) => void,
+): Promise<SignInTokens> {
   const now = deps.clock.now();
   if (!stored || stored.clientId !== client.id || stored.poolId !== pool.id || stored.expiresAt <= now) throw invalidRefresh();
   const found = await deps.storage.tokens.getFamilyWithUser(stored.originJti);
   if (!found || found.family.revokedAt !== undefined) throw invalidRefresh();
+  // The family was made with the token, for the same pool and user; the user is gone once deleted.
+  const { user } = found;
+  if (!user || user.poolId !== pool.id || user.id !== stored.userId) throw invalidRefresh();
+  // Before anything the caller could learn or change: the user's state, or ending the family below.
+  authorize?.(user);
   const rotation = client.settings.refreshTokenRotation;
   if (stored.replacedAt !== undefined && now - stored.replacedAt > rotation.retryGracePeriodSeconds * 1000) {
     // A rotated-out token used again: someone may hold a copy, so end the whole family.
     await deps.storage.tokens.revokeFamily(stored.originJti, now);
     throw invalidRefresh();
   }
-  // The family was made with the token, for the same pool and user; the user is gone once deleted.
-  const { user } = found;
-  if (!user || user.poolId !== pool.id || user.id !== stored.userId) throw invalidRefresh();
   if (!user.enabled) throw new AppError('NotAuthorized', 'User is disabled.');
 
   const tokens = await signUserTokens(deps, {

@@ -121,7 +121,7 @@ export const adminReadActions: ActionTable = {
           return authResponse(await passwordFlow(ctx, pool, client, p.USERNAME, p.PASSWORD));
         case 'REFRESH_TOKEN_AUTH':
         case 'REFRESH_TOKEN':
-          return authResponse(await ctx.services.api.refreshTokenSignIn(pool, client, p.REFRESH_TOKEN));
+          return authResponse(await ctx.services.api.refreshTokenSignIn(pool, client, { refreshToken: p.REFRESH_TOKEN, secretHash: p.SECRET_HASH }));
         default:
           throw new AppError('InvalidParameter', `Unsupported AuthFlow ${input.AuthFlow.slice(0, 64)}`);
       }

@@ -84,14 +84,8 @@ export const authActions: ActionTable = {
           return authResponse(await ctx.services.api.startSrp(pool, client, p.USERNAME, p.SRP_A));
         }
         case 'REFRESH_TOKEN_AUTH':
-        case 'REFRESH_TOKEN': {
-          // The hash is keyed by the real username, known only once the token is looked up; the
-          // refresh token itself is the credential, so only its presence is required here.
-          if (client.secret !== undefined && !p.SECRET_HASH) {
-            throw new AppError('NotAuthorized', `Client ${client.id} is configured for secret but secret was not received`);
-          }
-          return authResponse(await ctx.services.api.refreshTokenSignIn(pool, client, p.REFRESH_TOKEN));
-        }
+        case 'REFRESH_TOKEN':
+          return authResponse(await ctx.services.api.refreshTokenSignIn(pool, client, { refreshToken: p.REFRESH_TOKEN, secretHash: p.SECRET_HASH }));
         case 'ADMIN_USER_PASSWORD_AUTH':
         case 'ADMIN_NO_SRP_AUTH':
           throw new AppError('InvalidParameter', `${input.AuthFlow} is only available through AdminInitiateAuth`);
