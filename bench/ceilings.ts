@@ -17,6 +17,8 @@ export interface Ceilings {
   rs256VerifyPerSec: number;
   argon2VerifyPerSecOneCore: number;
   argon2VerifyPerSec: number;
+  /** What the argon2 figures were measured at: OpenPool's parameters at the time (KiB, passes). */
+  argon2Parameters: { memoryKiB: number; passes: number };
 }
 
 const WORKER = new URL('./ceiling-worker.js', import.meta.url);
@@ -73,6 +75,7 @@ export async function measureCeilings(seconds: number): Promise<Ceilings> {
     rs256VerifyPerSec: await rs256PerSecond('verify', cores, 2, seconds),
     argon2VerifyPerSecOneCore: await argon2PerSecond(1, seconds),
     argon2VerifyPerSec: await argon2PerSecond(cores, seconds),
+    argon2Parameters: { memoryKiB: ARGON2_OPTIONS.memoryCost, passes: ARGON2_OPTIONS.timeCost },
   };
 }
 

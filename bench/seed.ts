@@ -98,6 +98,7 @@ export async function seedDirectory(dbFile: string, count: number): Promise<{ us
       hash: async () => passwordHash,
       verify: (hash: string, password: string) => argon2.verify(hash, password),
       verifyDummy: async () => undefined,
+      needsRehash: () => false,
     };
     // The same key file the server will read, so anything sealed here opens there.
     const box = createSecretBox(loadMasterKey(undefined, dbFile).key);

@@ -21,6 +21,8 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<boolean>;
   /** Spend the same work as a verify, for users that do not exist. */
   verifyDummy(password: string): Promise<void>;
+  /** Whether a hash was made with other parameters than `hash` uses now (so: hash again at the next sign-in). */
+  needsRehash(hash: string): boolean;
 }
 
 /** Keyed crypto with the server's master key: secrets at rest and code digests. */

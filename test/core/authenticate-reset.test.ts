@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import argon2 from 'argon2';
 import type { PasswordHasher } from '../../src/core/ports.js';
+import { ARGON2_OPTIONS } from '../../src/infra/argon2-hasher.js';
+import { argon2idParameters, OLDER_ARGON2 } from '../helpers/argon2.js';
 import { issueSignInTokens } from '../../src/core/tokens/families.js';
 import { AppError } from '../../src/errors/app-error.js';
 import { codeIn, emailPoolConfig, harness, manualClock, STRONG_PASSWORD, type Harness, type ManualClock } from './fixtures.js';
@@ -12,6 +15,7 @@ const failsWith = (code: string, message?: string) => (e: unknown) => {
   if (message !== undefined) assert.equal(e.message, message);
   return true;
 };
+const CURRENT_PARAMETERS = { m: ARGON2_OPTIONS.memoryCost, t: ARGON2_OPTIONS.timeCost, p: 1 };
 const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
 const config = emailPoolConfig({
@@ -43,6 +47,7 @@ describe('password authentication', () => {
       hash: (p) => real.hash(p),
       verify: async (hash, p) => { calls.push('verify'); return real.verify(hash, p); },
       verifyDummy: async (p) => { calls.push('dummy:start'); await real.verifyDummy(p); calls.push('dummy:end'); },
+      needsRehash: (hash) => real.needsRehash(hash),
     };
     h.deps.hasher = spy;
     try {
@@ -67,6 +72,32 @@ describe('password authentication', () => {
     const ok = await h.services.users.authenticatePassword(h.pool, 'CAROL@Example.com', STRONG_PASSWORD);
     assert.equal(ok.kind, 'authenticated');
     assert.equal(ok.user.attributes.email, 'carol@example.com');
+  });
+
+  it('a password hashed with older argon2 parameters is hashed again with the current ones at its next sign-in, and nothing else changes', async () => {
+    const dave = (await h.services.users.findBySignInName(h.pool, 'dave@example.com'))!;
+    const current = dave.passwordHash!;
+    assert.deepEqual(argon2idParameters(current), CURRENT_PARAMETERS);
+    await h.services.users.authenticatePassword(h.pool, 'dave@example.com', STRONG_PASSWORD);
+    assert.equal((await h.deps.storage.users.get(h.pool.id, dave.id))!.passwordHash, current, 'a current hash is left as it is');
+
+    const older = await argon2.hash(STRONG_PASSWORD, OLDER_ARGON2);
+    await h.deps.storage.users.update(h.pool.id, dave.id, (u) => ({ ...u, passwordHash: older }));
+    const before = (await h.deps.storage.users.get(h.pool.id, dave.id))!;
+
+    await assert.rejects(h.services.users.authenticatePassword(h.pool, 'dave@example.com', 'Wrong-Passw0rd'), failsWith('NotAuthorized'));
+    assert.equal((await h.deps.storage.users.get(h.pool.id, dave.id))!.passwordHash, older, 'a wrong password rehashes nothing');
+
+    clock.advance(60_000);
+    const ok = await h.services.users.authenticatePassword(h.pool, 'dave@example.com', STRONG_PASSWORD);
+    assert.equal(ok.kind, 'authenticated');
+    const after = (await h.deps.storage.users.get(h.pool.id, dave.id))!;
+    assert.notEqual(after.passwordHash, older);
+    assert.deepEqual(argon2idParameters(after.passwordHash!), CURRENT_PARAMETERS);
+    assert.equal(h.deps.hasher.needsRehash(after.passwordHash!), false);
+    assert.ok(await argon2.verify(after.passwordHash!, STRONG_PASSWORD), 'the new hash is of the same password');
+    assert.deepEqual({ ...after, passwordHash: '' }, { ...before, passwordHash: '' }, 'the password and the user did not change: no dates move');
+    assert.equal((await h.services.users.authenticatePassword(h.pool, 'dave@example.com', STRONG_PASSWORD)).kind, 'authenticated');
   });
 
   it('an unconfirmed user is UserNotConfirmed with the right password and NotAuthorized with a wrong one', async () => {

@@ -34,9 +34,21 @@ export async function authenticatePassword(
   }
   // The failure count is cleared when the whole sign-in (MFA included) succeeds, not here, so
   // wrong MFA codes after right passwords still add up to a lockout.
+  if (deps.hasher.needsRehash(user.passwordHash)) await rehashPassword(deps, user, password);
   // Users from before SRP (or imported with a hash only) get their verifier now that the password is known.
   if (srpEnabled(pool) && !(await deps.storage.srpVerifiers.get(pool.id, user.id))) await storeSrpVerifier(deps, pool, user, password);
   return signInState(deps, pool, user);
+}
+
+/**
+ * Hashes a password made with older argon2 parameters again, now that it is known, so that every
+ * user ends up on the current ones. The password did not change: neither its date nor the user's
+ * is touched, and a password set meanwhile (another request) is left alone.
+ */
+async function rehashPassword(deps: Pick<CoreDeps, 'storage' | 'hasher'>, user: User, password: string): Promise<void> {
+  const old = user.passwordHash;
+  const passwordHash = await deps.hasher.hash(password);
+  await deps.storage.users.update(user.poolId, user.id, (current) => (current.passwordHash === old ? { ...current, passwordHash } : current));
 }
 
 /** What a user who proved their password may do next, by account state (any sign-in method). */
