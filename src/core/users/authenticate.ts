@@ -34,9 +34,9 @@ export async function authenticatePassword(
   }
   // The failure count is cleared when the whole sign-in (MFA included) succeeds, not here, so
   // wrong MFA codes after right passwords still add up to a lockout.
-  if (deps.hasher.needsRehash(user.passwordHash)) await rehashPassword(deps, user, password);
   // Users from before SRP (or imported with a hash only) get their verifier now that the password is known.
   if (srpEnabled(pool) && !(await deps.storage.srpVerifiers.get(pool.id, user.id))) await storeSrpVerifier(deps, pool, user, password);
+  if (deps.hasher.needsRehash(user.passwordHash)) await rehashPassword(deps, user, password);
   return signInState(deps, pool, user);
 }
 
