@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserAttributesCommand, AdminDeleteUserCommand, AdminGetUserCommand,
   AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, AdminResetUserPasswordCommand, AdminUpdateUserAttributesCommand,
@@ -13,10 +13,10 @@ import {
 import { decodeJwt } from 'jose';
 import { toPoolDefinitions } from '../../src/config/load.js';
 import { callbackParams, signInThroughPages, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 import { errorName } from '../helpers/errors.js';
-import { sdkClient } from '../helpers/sdk.js';
+import { serverWithSdk } from '../helpers/sdk.js';
 
 const POOL_INPUT = {
   UsernameAttributes: ['email'],
@@ -34,9 +34,9 @@ describe('the Cognito admin write API through the official AWS SDK', () => {
   let poolId: string;
   let appClientId: string;
 
-  before(async () => {
-    t = await startTestServer();
-    sdk = sdkClient(t.url);
+  serverWithSdk(async (server, sdkForServer) => {
+    t = server;
+    sdk = sdkForServer;
     const created = await sdk.send(new CreateUserPoolCommand({ PoolName: 'api-made', ...POOL_INPUT }));
     poolId = created.UserPool!.Id!;
     const client = await sdk.send(new CreateUserPoolClientCommand({
@@ -45,10 +45,6 @@ describe('the Cognito admin write API through the official AWS SDK', () => {
       CallbackURLs: ['http://localhost:3000/callback'], SupportedIdentityProviders: ['COGNITO'],
     }));
     appClientId = client.UserPoolClient!.ClientId!;
-  });
-  after(async () => {
-    sdk.destroy();
-    await t.close();
   });
 
   async function invite(email: string, extra: Record<string, string> = {}) {

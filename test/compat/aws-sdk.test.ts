@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminInitiateAuthCommand, AdminSetUserPasswordCommand,
   ChangePasswordCommand, CognitoIdentityProviderClient, ConfirmForgotPasswordCommand, ConfirmSignUpCommand,
@@ -13,21 +13,17 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { decodeJwt } from 'jose';
 import { callbackParams, signInThroughPages, signedUpUserWithTokens, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 import { errorName } from '../helpers/errors.js';
-import { sdkClient } from '../helpers/sdk.js';
+import { sdkClient, serverWithSdk } from '../helpers/sdk.js';
 
 describe('the Cognito API through the official AWS SDK', () => {
   let t: TestServer;
   let sdk: CognitoIdentityProviderClient;
-  before(async () => {
-    t = await startTestServer();
-    sdk = sdkClient(t.url);
-  });
-  after(async () => {
-    sdk.destroy();
-    await t.close();
+  serverWithSdk((server, client) => {
+    t = server;
+    sdk = client;
   });
 
   it('signs up, confirms with the emailed code and signs in with USER_PASSWORD_AUTH; the hosted pages accept the same user', async () => {

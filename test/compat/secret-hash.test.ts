@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   AdminConfirmSignUpCommand, AdminGetUserCommand, AdminInitiateAuthCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand,
   InitiateAuthCommand, SignUpCommand, type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { errorName } from '../helpers/errors.js';
-import { sdkClient } from '../helpers/sdk.js';
+import { serverWithSdk } from '../helpers/sdk.js';
 
 /** What an app computes: Base64(HMAC-SHA256(client secret, username + client id)). */
 const secretHash = (client: { id: string; secret: string }, username: string) =>
@@ -59,16 +59,12 @@ describe('SECRET_HASH for app clients with a secret, through the AWS SDK', () =>
     AuthParameters: { REFRESH_TOKEN: refreshToken, ...(hash === undefined ? {} : { SECRET_HASH: hash }) },
   }));
 
-  before(async () => {
-    t = await startTestServer();
-    sdk = sdkClient(t.url);
+  serverWithSdk(async (server, client) => {
+    t = server;
+    sdk = client;
     app = await newClient('hash-app');
     rotating = await newClient('hash-rotating', true);
     other = await newClient('hash-other');
-  });
-  after(async () => {
-    sdk.destroy();
-    await t.close();
   });
 
   it('password sign-in needs the hash over the name the user typed', async () => {

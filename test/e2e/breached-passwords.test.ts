@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   ChangePasswordCommand, CognitoIdentityProviderClient, ConfirmForgotPasswordCommand, ConfirmSignUpCommand, CreateUserPoolClientCommand,
   DescribeUserPoolCommand, ForgotPasswordCommand, InitiateAuthCommand, SignUpCommand,
@@ -8,9 +8,9 @@ import {
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { authorizeUrl, uniqueEmail } from '../helpers/flows.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { csrfToken, formAction, WebClient } from '../helpers/web-client.js';
-import { sdkClient } from '../helpers/sdk.js';
+import { serverWithSdk } from '../helpers/sdk.js';
 
 /** On the bundled list, yet within the default policy (8+, upper, lower, number, symbol); ranks from the file. */
 const BREACHED = {
@@ -52,13 +52,9 @@ async function rawAdminCall(t: TestServer, operation: string, body: Record<strin
 describe('breached passwords, over real sockets', () => {
   let t: TestServer;
   let sdk: CognitoIdentityProviderClient;
-  before(async () => {
-    t = await startTestServer();
-    sdk = sdkClient(t.url);
-  });
-  after(async () => {
-    sdk.destroy();
-    await t.close();
+  serverWithSdk((server, client) => {
+    t = server;
+    sdk = client;
   });
 
   /** Signs up and confirms through the SDK; returns the email and the user's access token. */

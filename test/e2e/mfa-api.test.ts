@@ -1,6 +1,6 @@
 /** MFA through the Cognito API, driven by the official AWS SDK; TOTP codes come from an independent otplib. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   AdminDisableUserCommand, AdminGetUserCommand, AdminSetUserMFAPreferenceCommand, AssociateSoftwareTokenCommand, CognitoIdentityProviderClient, CreateUserPoolCommand,
   ConfirmSignUpCommand, GetUserCommand, GetUserPoolMfaConfigCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
@@ -10,9 +10,9 @@ import {
 import { decodeJwt } from 'jose';
 import { generate } from 'otplib';
 import { STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
-import { manualClock, startTestServer, type TestServer } from '../helpers/server.js';
+import { manualClock, type TestServer } from '../helpers/server.js';
 import { errorName } from '../helpers/errors.js';
-import { sdkClient } from '../helpers/sdk.js';
+import { serverWithSdk } from '../helpers/sdk.js';
 
 describe('MFA through the Cognito API (AWS SDK v3)', () => {
   const clock = manualClock();
@@ -22,15 +22,11 @@ describe('MFA through the Cognito API (AWS SDK v3)', () => {
   let phoneCounter = 0;
   const totpAt = (secret: string, ms = clock.now()) => generate({ secret, epoch: Math.floor(ms / 1000) });
 
-  before(async () => {
-    t = await startTestServer({ clock });
-    sdk = sdkClient(t.url);
+  serverWithSdk((server, client) => {
+    t = server;
+    sdk = client;
     clientId = t.clients.public.id;
-  });
-  after(async () => {
-    sdk.destroy();
-    await t.close();
-  });
+  }, { clock });
 
   const setPoolMfa = (mode: 'OFF' | 'ON' | 'OPTIONAL', sms = true) => sdk.send(new SetUserPoolMfaConfigCommand({
     UserPoolId: t.poolId, MfaConfiguration: mode, SoftwareTokenMfaConfiguration: { Enabled: true },

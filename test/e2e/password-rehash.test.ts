@@ -1,25 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AdminConfirmSignUpCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import argon2 from 'argon2';
 import { decodeJwt } from 'jose';
 import { ARGON2_OPTIONS } from '../../src/infra/argon2-hasher.js';
 import { argon2idParameters, OLDER_ARGON2 } from '../helpers/argon2.js';
 import { callbackParams, pkcePair, signInThroughPages, STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
-import { sdkClient } from '../helpers/sdk.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverWithSdk } from '../helpers/sdk.js';
+import type { TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 
 describe('passwords hashed with older argon2 parameters, on a running server', () => {
   let t: TestServer;
   let sdk: CognitoIdentityProviderClient;
-  before(async () => {
-    t = await startTestServer();
-    sdk = sdkClient(t.url);
-  });
-  after(async () => {
-    sdk.destroy();
-    await t.close();
+  serverWithSdk((server, client) => {
+    t = server;
+    sdk = client;
   });
 
   /** A confirmed user whose stored hash is replaced by one of the same password at the older parameters. */
