@@ -58,6 +58,7 @@ import { findUserBySignInName } from './users/identity.js';
 import { confirmForgotPassword, forgotPassword } from './users/password-reset.js';
 import { poolExistence } from './pools/existence.js';
 import { confirmSignUp, resendConfirmationCode, signUp, type SignUpInput } from './users/sign-up.js';
+import type { AliasOptions } from './users/save-user.js';
 
 export function createServices(deps: CoreDeps) {
   const existence = poolExistence(deps);
@@ -100,7 +101,8 @@ export function createServices(deps: CoreDeps) {
     users: {
       // `clientId`, where given, is the app the call came through; it only goes into the audit trail.
       signUp: (pool: UserPool, input: SignUpInput, clientId?: string) => signUp(deps, pool, input, clientId),
-      confirmSignUp: (pool: UserPool, username: string, code: string, clientId?: string) => confirmSignUp(deps, pool, username, code, clientId),
+      confirmSignUp: (pool: UserPool, username: string, code: string, clientId?: string, aliases?: AliasOptions) =>
+        confirmSignUp(deps, pool, username, code, clientId, aliases),
       resendConfirmationCode: (pool: UserPool, username: string, clientId?: string) => resendConfirmationCode(deps, pool, username, clientId),
       forgotPassword: (pool: UserPool, username: string, clientId?: string) => forgotPassword(deps, pool, username, clientId),
       confirmForgotPassword: (pool: UserPool, username: string, code: string, password: string, clientId?: string) =>

@@ -3,7 +3,7 @@
  * attribute changes, AdminResetUserPassword and ListUsers.
  */
 import { AppError } from '../../errors/app-error.js';
-import { saveUserWithAliases } from './save-user.js';
+import { saveUserWithAliases, writeAliases } from './save-user.js';
 import { signOutEverywhere } from './admin-users.js';
 import { AlreadyExistsError } from '../../storage/storage.js';
 import type { CoreDeps } from '../deps.js';
@@ -53,6 +53,7 @@ export interface AdminCreateUserInput {
   temporaryPassword?: string;
   messageAction?: 'RESEND' | 'SUPPRESS';
   desiredDeliveryMediums?: ('EMAIL' | 'SMS')[];
+  forceAliasCreation?: boolean;
 }
 
 async function sendInvitation(deps: Deps, pool: UserPool, user: User, signInName: string, password: string, mediums: AdminCreateUserInput['desiredDeliveryMediums']) {
@@ -103,7 +104,7 @@ export async function adminCreateUser(deps: Deps & Pick<CoreDeps, 'breachedPassw
     enabled: true, passwordHash: null, attributes, createdAt: now, updatedAt: now, passwordUpdatedAt: now,
   };
   try {
-    await deps.storage.users.create(user, normaliseKey(settings, user.username), signInAliases(settings, user));
+    await writeAliases(deps, pool, user, input, () => deps.storage.users.create(user, normaliseKey(settings, user.username), signInAliases(settings, user)));
   } catch (error) {
     if (!(error instanceof AlreadyExistsError)) throw error;
     if (error.key === 'username') throw new AppError('UsernameExists', 'User account already exists');

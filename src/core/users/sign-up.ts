@@ -8,7 +8,7 @@ import { looksLikeEmail, looksLikePhone, missingRequiredAttributes, validateUser
 import { storeSrpVerifier } from '../auth/srp-verifier.js';
 import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
 import { findUserBySignInName, normaliseKey, signInAliases } from './identity.js';
-import { saveUserWithAliases } from './save-user.js';
+import { saveUserWithAliases, type AliasOptions } from './save-user.js';
 
 const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 
@@ -104,7 +104,9 @@ async function requireUser(deps: Pick<CoreDeps, 'storage'>, pool: UserPool, user
 }
 
 /** Confirms an UNCONFIRMED user with the emailed code, which also verifies the email. */
-export async function confirmSignUp(deps: Deps, pool: UserPool, username: string, code: string, clientId?: string): Promise<User> {
+export async function confirmSignUp(
+  deps: Deps, pool: UserPool, username: string, code: string, clientId?: string, aliases: AliasOptions = {},
+): Promise<User> {
   return audited(deps, { type: 'ConfirmSignUp', poolId: pool.id, username, clientId }, async (event) => {
     const user = await requireUser(deps, pool, username);
     event.userId = user.id;
@@ -116,7 +118,7 @@ export async function confirmSignUp(deps: Deps, pool: UserPool, username: string
       ...u,
       status: 'CONFIRMED',
       attributes: u.attributes.email ? { ...u.attributes, email_verified: 'true' } : u.attributes,
-    }));
+    }), aliases);
   });
 }
 

@@ -21,7 +21,7 @@ export const adminUserActions: ActionTable = {
       const pool = await ctx.services.pools.get(input.UserPoolId);
       const user = await ctx.services.admin.createUser(pool, {
         username: input.Username, attributes: attributesToRecord(input.UserAttributes), temporaryPassword: input.TemporaryPassword,
-        messageAction: input.MessageAction, desiredDeliveryMediums: input.DesiredDeliveryMediums,
+        messageAction: input.MessageAction, desiredDeliveryMediums: input.DesiredDeliveryMediums, forceAliasCreation: input.ForceAliasCreation,
       });
       return { User: { ...userType(user), MFAOptions: [] } };
     },

@@ -53,7 +53,7 @@ export const signUpActions: ActionTable = {
       const { client, pool } = await requireClient(ctx, input.ClientId);
       ctx.services.api.verifySecretHash(client, input.SecretHash, [input.Username]);
       try {
-        await ctx.services.users.confirmSignUp(pool, input.Username, input.ConfirmationCode, client.id);
+        await ctx.services.users.confirmSignUp(pool, input.Username, input.ConfirmationCode, client.id, { forceAliasCreation: input.ForceAliasCreation });
       } catch (error) {
         if (error instanceof AppError && error.code === 'UserNotFound' && hidesUsers(client)) {
           throw new AppError('CodeMismatch', 'Invalid verification code provided, please try again.');

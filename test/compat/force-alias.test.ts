@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, ConfirmSignUpCommand,
+  CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand, SignUpCommand, type AttributeType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { decodeJwt } from 'jose';
+import { STRONG_PASSWORD, uniqueEmail } from '../helpers/flows.js';
+import { errorName } from '../helpers/errors.js';
+import { serverWithSdk } from '../helpers/sdk.js';
+import type { TestServer } from '../helpers/server.js';
+
+const OTHER_PASSWORD = 'Other-Horse-7-Battery';
+const attribute = (attributes: AttributeType[] | undefined, name: string) => attributes?.find((a) => a.Name === name)?.Value;
+
+describe('ForceAliasCreation: a verified email moves from one user to another (pool with email as an alias)', () => {
+  let t: TestServer;
+  let sdk: CognitoIdentityProviderClient;
+  let poolId: string;
+  let clientId: string;
+
+  serverWithSdk(async (server, client) => {
+    t = server;
+    sdk = client;
+    poolId = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'aliases', AliasAttributes: ['email'], AutoVerifiedAttributes: ['email'] }))).UserPool!.Id!;
+    clientId = (await sdk.send(new CreateUserPoolClientCommand({
+      UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient!.ClientId!;
+  });
+
+  const signIn = (name: string, password: string) => sdk.send(new InitiateAuthCommand({
+    ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD: password },
+  }));
+  const subOf = async (name: string, password: string) => decodeJwt((await signIn(name, password)).AuthenticationResult!.IdToken!).sub;
+  const getUser = (username: string) => sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }));
+
+  const adminCreate = async (username: string, email: string, password: string, force?: boolean) => {
+    await sdk.send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: 'Temporary-Passw0rd!',
+      UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }],
+      ...(force === undefined ? {} : { ForceAliasCreation: force }),
+    }));
+    await sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }));
+  };
+
+  it('AdminCreateUser refuses a taken alias without it, and moves the alias with it', async () => {
+    const email = uniqueEmail('shared');
+    const first = `first-${Date.now().toString(36)}`;
+    const second = `second-${Date.now().toString(36)}`;
+    await adminCreate(first, email, STRONG_PASSWORD);
+    const firstSub = await subOf(email, STRONG_PASSWORD);
+
+    await assert.rejects(adminCreate(second, email, OTHER_PASSWORD), errorName('AliasExistsException', /given email already exists/));
+    await assert.rejects(adminCreate(second, email, OTHER_PASSWORD, false), errorName('AliasExistsException'));
+    await assert.rejects(getUser(second), errorName('UserNotFoundException'), 'the refused user was not created');
+    assert.equal(await subOf(email, STRONG_PASSWORD), firstSub, 'the alias still signs the first user in');
+
+    await adminCreate(second, email, OTHER_PASSWORD, true);
+    const secondSub = await subOf(email, OTHER_PASSWORD);
+    assert.notEqual(secondSub, firstSub, 'the email now signs in the second user');
+    await assert.rejects(signIn(email, STRONG_PASSWORD), errorName('NotAuthorizedException'), "the first user's password does not open the second user");
+
+    const previous = await getUser(first);
+    assert.equal(attribute(previous.UserAttributes, 'email'), email, 'the first user keeps the attribute');
+    assert.equal(attribute(previous.UserAttributes, 'email_verified'), 'false', 'but no longer verified');
+    assert.equal(await subOf(first, STRONG_PASSWORD), firstSub, 'and still signs in with the username');
+    assert.equal(attribute((await getUser(second)).UserAttributes, 'email_verified'), 'true');
+  });
+
+  it('an unverified email is no alias: ForceAliasCreation moves nothing', async () => {
+    const email = uniqueEmail('kept');
+    const holder = `holder-${Date.now().toString(36)}`;
+    await adminCreate(holder, email, STRONG_PASSWORD);
+    const other = `unverified-${Date.now().toString(36)}`;
+    await sdk.send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: other, MessageAction: 'SUPPRESS', TemporaryPassword: 'Temporary-Passw0rd!', ForceAliasCreation: true,
+      UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'false' }],
+    }));
+    assert.equal(attribute((await getUser(holder)).UserAttributes, 'email_verified'), 'true');
+    assert.equal(decodeJwt((await signIn(email, STRONG_PASSWORD)).AuthenticationResult!.IdToken!)['cognito:username'], holder);
+  });
+
+  it('ConfirmSignUp with ForceAliasCreation takes the email over from the user who had it', async () => {
+    const email = uniqueEmail('confirm');
+    const holder = `had-${Date.now().toString(36)}`;
+    await adminCreate(holder, email, STRONG_PASSWORD);
+    const newcomer = `new-${Date.now().toString(36)}`;
+    const before = t.mail.messages.length;
+    await sdk.send(new SignUpCommand({ ClientId: clientId, Username: newcomer, Password: OTHER_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
+    const code = await t.mail.codeFor(email, { after: before });
+    await sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: newcomer, ConfirmationCode: code, ForceAliasCreation: true }));
+
+    assert.equal((await getUser(newcomer)).UserStatus, 'CONFIRMED');
+    assert.equal(decodeJwt((await signIn(email, OTHER_PASSWORD)).AuthenticationResult!.IdToken!)['cognito:username'], newcomer);
+    assert.equal(attribute((await getUser(holder)).UserAttributes, 'email_verified'), 'false');
+    assert.ok(await subOf(holder, STRONG_PASSWORD), 'the previous holder still signs in with the username');
+  });
+
+  it('ConfirmSignUp without it answers AliasExistsException and leaves both users as they were', async () => {
+    const email = uniqueEmail('refused');
+    const holder = `keeps-${Date.now().toString(36)}`;
+    await adminCreate(holder, email, STRONG_PASSWORD);
+    const newcomer = `late-${Date.now().toString(36)}`;
+    const before = t.mail.messages.length;
+    await sdk.send(new SignUpCommand({ ClientId: clientId, Username: newcomer, Password: OTHER_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
+    const code = await t.mail.codeFor(email, { after: before });
+    await assert.rejects(sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: newcomer, ConfirmationCode: code })), errorName('AliasExistsException'));
+
+    assert.equal((await getUser(newcomer)).UserStatus, 'UNCONFIRMED');
+    assert.equal(attribute((await getUser(holder)).UserAttributes, 'email_verified'), 'true');
+    assert.equal(decodeJwt((await signIn(email, STRONG_PASSWORD)).AuthenticationResult!.IdToken!)['cognito:username'], holder);
+  });
+});
