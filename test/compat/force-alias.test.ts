@@ -80,14 +80,19 @@ describe('ForceAliasCreation: a verified email moves from one user to another (p
     assert.equal(decodeJwt((await signIn(email, STRONG_PASSWORD)).AuthenticationResult!.IdToken!)['cognito:username'], holder);
   });
 
-  it('ConfirmSignUp with ForceAliasCreation takes the email over from the user who had it', async () => {
-    const email = uniqueEmail('confirm');
-    const holder = `had-${Date.now().toString(36)}`;
+  /** A user holding an email as their alias, and a newcomer who signed up with it (unverified) and was mailed a code. */
+  async function newcomerWithHoldersEmail(prefix: string) {
+    const email = uniqueEmail(prefix);
+    const holder = `${prefix}-had-${Date.now().toString(36)}`;
     await adminCreate(holder, email, STRONG_PASSWORD);
-    const newcomer = `new-${Date.now().toString(36)}`;
+    const newcomer = `${prefix}-new-${Date.now().toString(36)}`;
     const before = t.mail.messages.length;
     await sdk.send(new SignUpCommand({ ClientId: clientId, Username: newcomer, Password: OTHER_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
-    const code = await t.mail.codeFor(email, { after: before });
+    return { email, holder, newcomer, code: await t.mail.codeFor(email, { after: before }) };
+  }
+
+  it('ConfirmSignUp with ForceAliasCreation takes the email over from the user who had it', async () => {
+    const { email, holder, newcomer, code } = await newcomerWithHoldersEmail('confirm');
     await sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: newcomer, ConfirmationCode: code, ForceAliasCreation: true }));
 
     assert.equal((await getUser(newcomer)).UserStatus, 'CONFIRMED');
@@ -97,13 +102,7 @@ describe('ForceAliasCreation: a verified email moves from one user to another (p
   });
 
   it('ConfirmSignUp without it answers AliasExistsException and leaves both users as they were', async () => {
-    const email = uniqueEmail('refused');
-    const holder = `keeps-${Date.now().toString(36)}`;
-    await adminCreate(holder, email, STRONG_PASSWORD);
-    const newcomer = `late-${Date.now().toString(36)}`;
-    const before = t.mail.messages.length;
-    await sdk.send(new SignUpCommand({ ClientId: clientId, Username: newcomer, Password: OTHER_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
-    const code = await t.mail.codeFor(email, { after: before });
+    const { email, holder, newcomer, code } = await newcomerWithHoldersEmail('refused');
     await assert.rejects(sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: newcomer, ConfirmationCode: code })), errorName('AliasExistsException'));
 
     assert.equal((await getUser(newcomer)).UserStatus, 'UNCONFIRMED');
