@@ -101,12 +101,19 @@ describe('ForceAliasCreation: a verified email moves from one user to another (p
     assert.ok(await subOf(holder, STRONG_PASSWORD), 'the previous holder still signs in with the username');
   });
 
-  it('ConfirmSignUp without it answers AliasExistsException and leaves both users as they were', async () => {
+  it('ConfirmSignUp without it answers AliasExistsException, leaves both users as they were and keeps the code for a retry with it', async () => {
     const { email, holder, newcomer, code } = await newcomerWithHoldersEmail('refused');
     await assert.rejects(sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: newcomer, ConfirmationCode: code })), errorName('AliasExistsException'));
 
     assert.equal((await getUser(newcomer)).UserStatus, 'UNCONFIRMED');
     assert.equal(attribute((await getUser(holder)).UserAttributes, 'email_verified'), 'true');
     assert.equal(decodeJwt((await signIn(email, STRONG_PASSWORD)).AuthenticationResult!.IdToken!)['cognito:username'], holder);
+
+    // What an app does next: the same code again, this time moving the alias.
+    await sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: newcomer, ConfirmationCode: code, ForceAliasCreation: true }));
+    assert.equal((await getUser(newcomer)).UserStatus, 'CONFIRMED');
+    assert.equal(decodeJwt((await signIn(email, OTHER_PASSWORD)).AuthenticationResult!.IdToken!)['cognito:username'], newcomer);
+    await assert.rejects(sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: newcomer, ConfirmationCode: code })),
+      errorName('NotAuthorizedException', /Current status is CONFIRMED/));
   });
 });

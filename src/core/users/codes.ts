@@ -103,3 +103,22 @@ export async function consumeCode(deps: Pick<CoreDeps, 'storage' | 'clock' | 'bo
       throw new AppError('ExpiredCode', 'Invalid code provided, please request a code again.');
   }
 }
+
+/**
+ * Uses a code for `action`. The code is consumed first, so that it works once, and put back as
+ * it was if the action fails (a taken alias, say): the failure changed nothing, and Cognito's
+ * answer to AliasExistsException is to send the same code again with ForceAliasCreation.
+ */
+export async function withCode<T>(
+  deps: Pick<CoreDeps, 'storage' | 'clock' | 'box'>, user: User, purpose: CodePurpose, code: string, action: () => Promise<T>,
+): Promise<T> {
+  const stored = await deps.storage.codes.get(user.poolId, user.id, purpose);
+  await consumeCode(deps, user, purpose, code);
+  try {
+    return await action();
+  } catch (error) {
+    // Unless a new code was sent meanwhile, which the user now holds instead.
+    if (stored && !(await deps.storage.codes.get(user.poolId, user.id, purpose))) await deps.storage.codes.put(stored);
+    throw error;
+  }
+}

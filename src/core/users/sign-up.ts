@@ -6,7 +6,7 @@ import type { User, UserPool } from '../model.js';
 import { assertChosenPassword } from '../pools/password-policy.js';
 import { looksLikeEmail, looksLikePhone, missingRequiredAttributes, validateUserAttributes } from './attributes.js';
 import { storeSrpVerifier } from '../auth/srp-verifier.js';
-import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
+import { sendCode, withCode, type CodeDeliveryDetails } from './codes.js';
 import { findUserBySignInName, normaliseKey, signInAliases } from './identity.js';
 import { saveUserWithAliases, type AliasOptions } from './save-user.js';
 
@@ -113,12 +113,11 @@ export async function confirmSignUp(
     if (user.status !== 'UNCONFIRMED') {
       throw new AppError('NotAuthorized', `User cannot be confirmed. Current status is ${user.status}`);
     }
-    await consumeCode(deps, user, 'signup', code);
-    return saveUserWithAliases(deps, pool, user, (u) => ({
+    return withCode(deps, user, 'signup', code, () => saveUserWithAliases(deps, pool, user, (u) => ({
       ...u,
       status: 'CONFIRMED',
       attributes: u.attributes.email ? { ...u.attributes, email_verified: 'true' } : u.attributes,
-    }), aliases);
+    }), aliases));
   });
 }
 

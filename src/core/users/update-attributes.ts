@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { CoreDeps } from '../deps.js';
 import type { Client, User, UserPool } from '../model.js';
 import { validateUserAttributes } from './attributes.js';
-import { consumeCode, sendCode, type CodeDeliveryDetails } from './codes.js';
+import { sendCode, withCode, type CodeDeliveryDetails } from './codes.js';
 import { saveUserWithAliases } from './save-user.js';
 
 type Deps = Pick<CoreDeps, 'storage' | 'clock' | 'random' | 'box' | 'sender'>;
@@ -46,6 +46,6 @@ export async function sendAttributeVerificationCode(deps: Deps, pool: UserPool, 
 
 export async function verifyOwnAttribute(deps: Deps, pool: UserPool, user: User, attribute: string, code: string): Promise<void> {
   if (attribute !== 'email') throw new AppError('InvalidParameter', `Cannot verify attribute ${attribute}: only email is supported`);
-  await consumeCode(deps, user, 'verify_email', code);
-  await saveUserWithAliases(deps, pool, user, (u) => ({ ...u, attributes: { ...u.attributes, email_verified: 'true' } }));
+  await withCode(deps, user, 'verify_email', code, () =>
+    saveUserWithAliases(deps, pool, user, (u) => ({ ...u, attributes: { ...u.attributes, email_verified: 'true' } })));
 }
