@@ -22,7 +22,7 @@ describe('ForceAliasCreation: a verified email moves from one user to another (p
   serverWithSdk(async (server, client) => {
     t = server;
     sdk = client;
-    poolId = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'aliases', AliasAttributes: ['email'], AutoVerifiedAttributes: ['email'] }))).UserPool!.Id!;
+    poolId = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'aliases', AliasAttributes: ['email', 'phone_number'], AutoVerifiedAttributes: ['email'] }))).UserPool!.Id!;
     clientId = (await sdk.send(new CreateUserPoolClientCommand({
       UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     }))).UserPoolClient!.ClientId!;
@@ -65,6 +65,34 @@ describe('ForceAliasCreation: a verified email moves from one user to another (p
     assert.equal(attribute(previous.UserAttributes, 'email_verified'), 'false', 'but no longer verified');
     assert.equal(await subOf(first, STRONG_PASSWORD), firstSub, 'and still signs in with the username');
     assert.equal(attribute((await getUser(second)).UserAttributes, 'email_verified'), 'true');
+  });
+
+  it('a verified phone number moves the same way, and both aliases can move at once', async () => {
+    const suffix = Date.now().toString().slice(-7);
+    const phone = `+1555${suffix}`;
+    const email = uniqueEmail('both');
+    const holder = `phone-${suffix}`;
+    await sdk.send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: holder, MessageAction: 'SUPPRESS', TemporaryPassword: 'Temporary-Passw0rd!',
+      UserAttributes: [{ Name: 'phone_number', Value: phone }, { Name: 'phone_number_verified', Value: 'true' }, { Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }],
+    }));
+    await sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: holder, Password: STRONG_PASSWORD, Permanent: true }));
+    assert.ok(await subOf(phone, STRONG_PASSWORD), 'the phone number signs the holder in');
+
+    const taker = `taker-${suffix}`;
+    const create = (force: boolean) => sdk.send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: taker, MessageAction: 'SUPPRESS', TemporaryPassword: 'Temporary-Passw0rd!', ForceAliasCreation: force,
+      UserAttributes: [{ Name: 'phone_number', Value: phone }, { Name: 'phone_number_verified', Value: 'true' }, { Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }],
+    }));
+    await assert.rejects(create(false), errorName('AliasExistsException'));
+    await create(true);
+    await sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: taker, Password: OTHER_PASSWORD, Permanent: true }));
+    for (const name of [phone, email]) {
+      assert.equal(decodeJwt((await signIn(name, OTHER_PASSWORD)).AuthenticationResult!.IdToken!)['cognito:username'], taker);
+    }
+    const previous = (await getUser(holder)).UserAttributes;
+    assert.equal(attribute(previous, 'phone_number_verified'), 'false');
+    assert.equal(attribute(previous, 'email_verified'), 'false');
   });
 
   it('an unverified email is no alias: ForceAliasCreation moves nothing', async () => {
