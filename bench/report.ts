@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ceilings } from './ceilings.js';
 import type { EventLoopDelay } from './server.js';
-import { ARGON2_OPTIONS } from '../src/infra/argon2-hasher.js';
 
 export interface RunRecord {
   scenario: string;
@@ -85,7 +84,7 @@ export function ceilingsText(c: Ceilings): string {
     `Ceilings of this machine (${c.cores} cores, ${c.seconds} s each, in-process, server not running):`,
     `  RS256 sign (RSA 2048)         ${num(c.rs256SignPerSec)}/s all cores   ${num(c.rs256SignPerSecOneCore)}/s one core`,
     `  RS256 verify                  ${num(c.rs256VerifyPerSec)}/s all cores`,
-    `  argon2id verify (${ARGON2_OPTIONS.memoryCost / 1024} MiB, t=${ARGON2_OPTIONS.timeCost}) ${num(c.argon2VerifyPerSec)}/s all cores   ${num(c.argon2VerifyPerSecOneCore)}/s one core`,
+    `  argon2id verify (${c.argon2Parameters.memoryKiB / 1024} MiB, t=${c.argon2Parameters.passes}) ${num(c.argon2VerifyPerSec)}/s all cores   ${num(c.argon2VerifyPerSecOneCore)}/s one core`,
   ].join('\n');
 }
 
